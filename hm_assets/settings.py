@@ -1,0 +1,53 @@
+"""Project settings: the data's date range and where data lives.
+
+Read once by the definitions loader (never at import time). Environment variables:
+
+- ``HM_FIRST_DAY`` / ``HM_LAST_DAY``: first and last day of transactions (H&M's by default).
+- ``HM_DATA_DIR``: the folder holding the three Kaggle CSV files (default ``data/raw``).
+- ``HM_WAREHOUSE``: base path or fsspec URL of the warehouse (default ``data``).
+"""
+
+import dataclasses
+import datetime as dt
+import os
+from collections.abc import Mapping
+
+from hm_assets import calendar
+
+HM_FIRST_DAY = dt.date(2018, 9, 20)
+HM_LAST_DAY = dt.date(2020, 9, 22)
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    first_day: dt.date = HM_FIRST_DAY
+    last_day: dt.date = HM_LAST_DAY
+    raw_dir: str = "data/raw"
+    warehouse: str = "data"
+
+    def __post_init__(self) -> None:
+        if self.last_day < self.first_day:
+            raise ValueError(f"last_day {self.last_day} is before first_day {self.first_day}")
+
+    @property
+    def first_week(self) -> dt.date:
+        return calendar.first_week(self.first_day)
+
+    @property
+    def target_week(self) -> dt.date:
+        return calendar.target_week(self.last_day)
+
+    @property
+    def last_known_week(self) -> dt.date:
+        """The last week whose purchases are in the data: the local validation week."""
+        return calendar.shift_week(self.target_week, -1)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        return cls(
+            first_day=calendar.as_date(env.get("HM_FIRST_DAY", HM_FIRST_DAY.isoformat())),
+            last_day=calendar.as_date(env.get("HM_LAST_DAY", HM_LAST_DAY.isoformat())),
+            raw_dir=env.get("HM_DATA_DIR", cls.raw_dir),
+            warehouse=env.get("HM_WAREHOUSE", cls.warehouse),
+        )
