@@ -1,0 +1,225 @@
+"""Stream the Kaggle CSV files into compact Arrow tables, stopping on anything unreadable.
+
+Every column is first read as text in blocks and then converted here, so that a value that does
+not parse is reported with the file, the column, its data-row numbers and the offending values,
+instead of a bare parser message. Data-row numbers count from 1 after the header (the CSV line
+is the row number + 1). Value rules (nulls, ranges, uniqueness, referential integrity) are the
+quality layer's job (``hm_assets.quality``); what must be known here to build integer keys
+(every transaction's customer exists) is checked here.
+
+Memory: only one block of text is alive at a time; the result holds compact columns only.
+"""
+
+import dataclasses
+import io
+import os
+import re
+import warnings
+from collections.abc import Iterator
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from hm_assets import columns as c
+from hm_assets import schemas
+
+BLOCK_BYTES = 64 << 20  # text per parsed block; bounds peak memory of the reader
+MAX_EXAMPLES = 5
+
+_INT = r"^\s*[+-]?\d+\s*$"
+_FLOAT = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
+_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+class RawDataError(ValueError):
+    """Input that cannot be ingested. The message names the file, the column and example rows."""
+
+
+class ExtraColumnsWarning(UserWarning):
+    """A CSV carries columns the Kaggle schema does not have; they are ignored."""
+
+
+@dataclasses.dataclass(frozen=True)
+class CsvHeader:
+    columns: tuple[str, ...]
+    extra: tuple[str, ...]
+
+
+def read_header(path: str | os.PathLike, schema: pa.Schema) -> CsvHeader:
+    """Check that ``path`` exists, is UTF-8 text with a header, and has every schema column."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise RawDataError(f"{path}: file not found (expected the Kaggle file {os.path.basename(path)})")
+    with open(path, "rb") as f:
+        first = f.readline()
+    if not first.strip():
+        raise RawDataError(f"{path}: file is empty; expected a header with columns {schema.names}")
+    try:
+        header = first.decode("utf-8-sig").rstrip("\r\n")
+    except UnicodeDecodeError as e:
+        raise RawDataError(f"{path}: header line is not UTF-8 text ({e})") from None
+    names = tuple(h.strip().strip('"') for h in header.split(","))
+    missing = [n for n in schema.names if n not in names]
+    if missing:
+        raise RawDataError(
+            f"{path}: missing column(s) {missing}; header has {list(names)}, "
+            f"expected {schema.names}"
+        )
+    extra = tuple(n for n in names if n not in schema.names)
+    if extra:
+        warnings.warn(f"{path}: ignoring unknown column(s) {list(extra)}", ExtraColumnsWarning, stacklevel=2)
+    return CsvHeader(columns=names, extra=extra)
+
+
+def iter_text_blocks(path: str | os.PathLike, schema: pa.Schema) -> Iterator[tuple[int, pa.RecordBatch]]:
+    """Yield ``(first_row_number, batch)`` with every schema column as nullable text."""
+    path = os.fspath(path)
+    header = read_header(path, schema)
+    row = 1
+    try:  # the reader parses its first block on open, so errors can surface there too
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES),
+            parse_options=pacsv.ParseOptions(newlines_in_values=False),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=schema.names,
+                column_types={n: pa.string() for n in schema.names},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return
+            yield row, batch
+            row += batch.num_rows
+    except pa.ArrowInvalid as e:
+        raise RawDataError(f"{path}: {_describe_parse_error(str(e), row, header.columns)}") from None
+
+
+def _describe_parse_error(message: str, row: int, names: tuple[str, ...]) -> str:
+    message = message.strip()
+    found = re.search(r"CSV column #(\d+)", message)
+    column = f"column {names[int(found.group(1))]!r}: " if found and int(found.group(1)) < len(names) else ""
+    if "UTF8" in message or "UTF-8" in message:
+        return f"{column}text is not valid UTF-8 in data row {row} or after ({message})"
+    return f"malformed CSV in data row {row} or after: {message}"
+
+
+def convert_column(
+    path: str, name: str, text: pa.Array, target: pa.DataType, first_row: int
+) -> pa.Array:
+    """Convert one text column to ``target``, naming the rows whose values do not parse."""
+    if pa.types.is_string(target):
+        return text
+    if pa.types.is_integer(target):
+        pattern, kind = _INT, "an integer"
+    elif pa.types.is_floating(target):
+        pattern, kind = _FLOAT, "a number"
+    elif pa.types.is_date(target):
+        pattern, kind = _DATE, "a YYYY-MM-DD date"
+    else:  # pragma: no cover - schemas only use the types above
+        raise TypeError(f"no converter for {target}")
+    ok = pc.match_substring_regex(text, pattern)
+    bad = pc.and_(pc.is_valid(text), pc.invert(ok))
+    if pc.any(bad).as_py():
+        _raise_bad_values(path, name, text, bad, first_row, f"is not {kind}")
+    if pa.types.is_date(target):
+        parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
+        bad = pc.and_(pc.is_valid(text), pc.is_null(parsed))
+        if pc.any(bad).as_py():
+            _raise_bad_values(path, name, text, bad, first_row, "is not a calendar date")
+        return pc.cast(parsed, pa.date32())
+    stripped = pc.utf8_trim_whitespace(text)
+    if pa.types.is_integer(target):
+        wide = pc.cast(stripped, pa.int64())
+        info = np.iinfo(target.to_pandas_dtype())
+        bad = pc.or_(pc.less(wide, info.min), pc.greater(wide, info.max))
+        if pc.any(bad).as_py():
+            _raise_bad_values(path, name, text, bad, first_row, f"is out of range for {target}")
+        return pc.cast(wide, target)
+    return pc.cast(pc.cast(stripped, pa.float64()), target)
+
+
+def _raise_bad_values(path, name, text, bad_mask, first_row, problem) -> None:
+    idx = np.flatnonzero(bad_mask.to_numpy(zero_copy_only=False))
+    examples = ", ".join(f"row {first_row + i}: {text[int(i)].as_py()!r}" for i in idx[:MAX_EXAMPLES])
+    raise RawDataError(f"{path}: column {name!r} {problem} in {len(idx)} row(s) of this block, e.g. {examples}")
+
+
+def _typed_batches(path, schema) -> Iterator[tuple[int, pa.Table]]:
+    for first_row, batch in iter_text_blocks(path, schema):
+        arrays = [
+            convert_column(path, f.name, batch.column(f.name), f.type, first_row) for f in schema
+        ]
+        yield first_row, pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _encode(table: pa.Table, target: pa.Schema) -> pa.Table:
+    """Cast to the warehouse schema (strings to dictionaries) and order columns like it."""
+    return pa.Table.from_arrays(
+        [table.column(f.name).cast(f.type) if f.name in table.column_names else None for f in target],
+        schema=target,
+    )
+
+
+def read_articles(path: str | os.PathLike) -> pa.Table:
+    """``articles.csv`` as the warehouse ``ARTICLES`` table (row order kept)."""
+    path = os.fspath(path)
+    parts = [t for _, t in _typed_batches(path, schemas.ARTICLES_CSV)]
+    if not parts:
+        raise RawDataError(f"{path}: has a header but no rows")
+    return _encode(pa.concat_tables(parts), schemas.ARTICLES)
+
+
+def read_customers(path: str | os.PathLike) -> pa.Table:
+    """``customers.csv`` as the warehouse ``CUSTOMERS`` table.
+
+    ``customer_id`` becomes the row's position (int32, 0-based); the original string moves to
+    ``customer_hex``.
+    """
+    path = os.fspath(path)
+    parts = [t for _, t in _typed_batches(path, schemas.CUSTOMERS_CSV)]
+    if not parts:
+        raise RawDataError(f"{path}: has a header but no rows")
+    raw = pa.concat_tables(parts)
+    table = raw.rename_columns([c.CUSTOMER_HEX if n == c.CUSTOMER_ID else n for n in raw.column_names])
+    table = table.append_column(c.CUSTOMER_ID, pa.array(np.arange(len(table), dtype=np.int32)))
+    return _encode(table, schemas.CUSTOMERS)
+
+
+def iter_transactions(
+    path: str | os.PathLike, customers: pa.Table
+) -> Iterator[tuple[int, pa.Table]]:
+    """Stream ``transactions_train.csv`` as compact ``TRANSACTIONS`` blocks.
+
+    Yields ``(first_row_number, block)``. Customer strings are replaced by their integer key;
+    a transaction whose customer is not in ``customers`` stops the read, since no key exists.
+    """
+    path = os.fspath(path)
+    hex_ids = customers.column(c.CUSTOMER_HEX).combine_chunks()
+    for first_row, typed in _typed_batches(path, schemas.TRANSACTIONS_CSV):
+        hexes = typed.column(c.CUSTOMER_ID)
+        keys = pc.index_in(hexes, value_set=hex_ids)
+        unknown = pc.and_(pc.is_valid(hexes), pc.is_null(keys))
+        if pc.any(unknown).as_py():
+            _raise_bad_values(
+                path, c.CUSTOMER_ID, hexes.combine_chunks(), unknown.combine_chunks(), first_row,
+                "names a customer missing from customers.csv",
+            )
+        block = typed.set_column(
+            typed.schema.get_field_index(c.CUSTOMER_ID), c.CUSTOMER_ID, pc.cast(keys, pa.int32())
+        )
+        yield first_row, _encode(block, schemas.TRANSACTIONS)
+
+
+def read_transactions(path: str | os.PathLike, customers: pa.Table) -> pa.Table:
+    """All of ``transactions_train.csv`` as one compact table (about 17 bytes a row)."""
+    parts = [t for _, t in iter_transactions(path, customers)]
+    if not parts:
+        return schemas.TRANSACTIONS.empty_table()
+    return pa.concat_tables(parts).combine_chunks()
