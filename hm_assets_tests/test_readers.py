@@ -79,8 +79,10 @@ def test_missing_column_is_named(tmp_path):
         readers.read_customers(write(tmp_path, "customers.csv", text))
 
 
-def test_extra_column_warns_and_is_ignored(tmp_path):
+def test_extra_column_warns_and_is_carried_as_text_until_stored(tmp_path):
     text = CUSTOMERS.replace("postal_code\n", "postal_code,loyalty\n").replace(f"{'p' * 64}\n", f"{'p' * 64},7\n")
     with pytest.warns(readers.ExtraColumnsWarning, match="loyalty"):
         table = readers.read_customers(write(tmp_path, "customers.csv", text))
-    assert table.column_names == schemas.CUSTOMERS.names
+    assert table.column_names == schemas.CUSTOMERS.names + ["loyalty"]
+    assert table.column("loyalty").to_pylist() == ["7", "7"]
+    assert readers.schema_columns(table, schemas.CUSTOMERS).schema == schemas.CUSTOMERS

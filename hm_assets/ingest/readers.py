@@ -11,7 +11,6 @@ Memory: only one block of text is alive at a time; the result holds compact colu
 """
 
 import dataclasses
-import io
 import os
 import re
 import warnings
@@ -74,7 +73,7 @@ def read_header(path: str | os.PathLike, schema: pa.Schema) -> CsvHeader:
 
 
 def iter_text_blocks(path: str | os.PathLike, schema: pa.Schema) -> Iterator[tuple[int, pa.RecordBatch]]:
-    """Yield ``(first_row_number, batch)`` with every schema column as nullable text."""
+    """Yield ``(first_row_number, batch)`` with every column of the file as nullable text."""
     path = os.fspath(path)
     header = read_header(path, schema)
     row = 1
@@ -84,8 +83,7 @@ def iter_text_blocks(path: str | os.PathLike, schema: pa.Schema) -> Iterator[tup
             read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES),
             parse_options=pacsv.ParseOptions(newlines_in_values=False),
             convert_options=pacsv.ConvertOptions(
-                include_columns=schema.names,
-                column_types={n: pa.string() for n in schema.names},
+                column_types={n: pa.string() for n in header.columns},
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
             ),
@@ -152,19 +150,29 @@ def _raise_bad_values(path, name, text, bad_mask, first_row, problem) -> None:
 
 
 def _typed_batches(path, schema) -> Iterator[tuple[int, pa.Table]]:
+    """Schema columns converted to their types, then any unknown columns, still as text."""
     for first_row, batch in iter_text_blocks(path, schema):
-        arrays = [
-            convert_column(path, f.name, batch.column(f.name), f.type, first_row) for f in schema
-        ]
-        yield first_row, pa.Table.from_arrays(arrays, schema=schema)
+        arrays = [convert_column(path, f.name, batch.column(f.name), f.type, first_row) for f in schema]
+        extra = [n for n in batch.schema.names if n not in schema.names]
+        yield first_row, pa.Table.from_arrays(
+            arrays + [batch.column(n) for n in extra], names=schema.names + extra
+        )
 
 
 def _encode(table: pa.Table, target: pa.Schema) -> pa.Table:
-    """Cast to the warehouse schema (strings to dictionaries) and order columns like it."""
-    return pa.Table.from_arrays(
-        [table.column(f.name).cast(f.type) if f.name in table.column_names else None for f in target],
-        schema=target,
-    )
+    """Cast to the warehouse schema (strings to dictionaries), in its order.
+
+    Columns the schema does not know stay at the end as text, so that the quality layer can warn
+    about them; :func:`schema_columns` drops them before storing.
+    """
+    extra = [n for n in table.column_names if n not in target.names]
+    arrays = [table.column(f.name).cast(f.type) for f in target] + [table.column(n) for n in extra]
+    return pa.Table.from_arrays(arrays, schema=pa.schema(list(target) + [table.schema.field(n) for n in extra]))
+
+
+def schema_columns(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Only the columns of ``schema``, in its order (drops columns the Kaggle schema lacks)."""
+    return table.select(schema.names)
 
 
 def read_articles(path: str | os.PathLike) -> pa.Table:
@@ -173,7 +181,7 @@ def read_articles(path: str | os.PathLike) -> pa.Table:
     parts = [t for _, t in _typed_batches(path, schemas.ARTICLES_CSV)]
     if not parts:
         raise RawDataError(f"{path}: has a header but no rows")
-    return _encode(pa.concat_tables(parts), schemas.ARTICLES)
+    return _encode(pa.concat_tables(parts, promote_options="permissive"), schemas.ARTICLES)
 
 
 def read_customers(path: str | os.PathLike) -> pa.Table:
@@ -186,7 +194,7 @@ def read_customers(path: str | os.PathLike) -> pa.Table:
     parts = [t for _, t in _typed_batches(path, schemas.CUSTOMERS_CSV)]
     if not parts:
         raise RawDataError(f"{path}: has a header but no rows")
-    raw = pa.concat_tables(parts)
+    raw = pa.concat_tables(parts, promote_options="permissive")
     table = raw.rename_columns([c.CUSTOMER_HEX if n == c.CUSTOMER_ID else n for n in raw.column_names])
     table = table.append_column(c.CUSTOMER_ID, pa.array(np.arange(len(table), dtype=np.int32)))
     return _encode(table, schemas.CUSTOMERS)
@@ -222,4 +230,4 @@ def read_transactions(path: str | os.PathLike, customers: pa.Table) -> pa.Table:
     parts = [t for _, t in iter_transactions(path, customers)]
     if not parts:
         return schemas.TRANSACTIONS.empty_table()
-    return pa.concat_tables(parts).combine_chunks()
+    return pa.concat_tables(parts, promote_options="permissive").combine_chunks()

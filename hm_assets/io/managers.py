@@ -69,8 +69,10 @@ class ParquetIOManager(dg.ConfigurableIOManager):
             "path": dg.MetadataValue.path(str(target)),
             "bytes_on_disk": _bytes_on_disk(handle.files.values()),
             "parts": len(handle.files),
-            **dg.TableMetadataSet(row_count=handle.num_rows(), column_schema=_column_schema(schema) if schema else None),
+            "dagster/row_count": handle.num_rows(),
         }
+        if schema is not None:
+            metadata["dagster/column_schema"] = _column_schema(schema)
         context.add_output_metadata(metadata)
 
     def load_input(self, context: dg.InputContext) -> Any:

@@ -1,0 +1,47 @@
+"""The project's Definitions, as the UI, the CLI and the tests load them.
+
+Settings are read when Dagster calls the loader (``hm_assets.settings`` lists the environment
+variables), never at import time.
+"""
+
+import dagster as dg
+
+from hm_assets.defs.candidates import assets as candidates
+from hm_assets.defs.models import assets as models
+from hm_assets.defs.raw import assets as raw
+from hm_assets.defs.submission import assets as submission
+from hm_assets.io.managers import ModelIOManager, ParquetIOManager, SubmissionIOManager
+from hm_assets.partitions import weekly_partitions
+from hm_assets.resources import RawData
+from hm_assets.settings import Settings
+
+RAW_JOB = "ingest_raw"
+WEEKLY_JOB = "weekly_pipeline"
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    weekly = weekly_partitions(settings)
+    weekly_assets = [*candidates.build_assets(weekly), *models.build_assets(weekly), *submission.build_assets(weekly)]
+    return dg.Definitions(
+        assets=[*raw.assets, *weekly_assets],
+        jobs=[
+            dg.define_asset_job(RAW_JOB, selection=dg.AssetSelection.groups(raw.GROUP), description="Read and validate the three CSV files."),
+            dg.define_asset_job(
+                WEEKLY_JOB,
+                selection=dg.AssetSelection.assets(*weekly_assets),
+                partitions_def=weekly,
+                description="Candidates, recommendations, submission and backtest for one week.",
+            ),
+        ],
+        resources={
+            "raw_data": RawData.from_settings(settings),
+            "io_manager": ParquetIOManager(base_path=settings.warehouse),
+            "model_io_manager": ModelIOManager(base_path=settings.warehouse),
+            "submission_io_manager": SubmissionIOManager(base_path=settings.warehouse),
+        },
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions(Settings.from_env())

@@ -1,0 +1,114 @@
+"""The Dagster wiring, run as the UI runs it: jobs from the project's Definitions.
+
+MAP@12 on the hand-built data (conftest), held-out week 2020-09-16:
+- last week's popularity by distinct buyers: A3 (2 buyers), A1, A2 (1 each, id order); the
+  window then widens to two weeks (A4), and the catalogue fills the rest: A5, A6, ...
+- buyers: c0 bought A1, c1 bought A5, c3 bought A3.
+- popularity baseline: A1 at slot 2, A5 at slot 5, A3 at slot 1 -> (1/2 + 1/5 + 1) / 3
+- recent purchases + popularity: c0 [A1, A4, ...] slot 1; c1 [A2, A3, A1, A4, A5] slot 5;
+  c3 [A3, ...] slot 1 -> (1 + 1/5 + 1) / 3
+- recall of the recent candidates: (c0,A1) and (c3,A3) of 3 true pairs -> 2/3
+"""
+
+import pandas as pd
+import pytest
+
+from hm_assets.definitions import RAW_JOB, WEEKLY_JOB, defs as load_defs
+from hm_assets.io.storage import ParquetHandle, resolve
+from hm_assets_tests.conftest import HEX, article, transactions_csv
+from upath import UPath
+
+HOLDOUT, TARGET = "2020-09-16", "2020-09-23"
+
+
+def materialized(result) -> set[str]:
+    return {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+
+
+def metadata(result, asset: str) -> dict:
+    for event in result.get_asset_materialization_events():
+        if event.asset_key.to_user_string() == asset:
+            return {k: v.value for k, v in event.step_materialization_data.materialization.metadata.items()}
+    raise KeyError(asset)
+
+
+def test_definitions_load_as_the_ui_loads_them(monkeypatch, tmp_path):
+    monkeypatch.setenv("HM_WAREHOUSE", str(tmp_path))
+    d = load_defs()
+    keys = {k.to_user_string() for k in d.resolve_asset_graph().get_all_asset_keys()}
+    assert {"articles", "customers", "transactions", "candidates_popularity", "candidates_recent",
+            "recommendations", "submission", "backtest"} <= keys
+    weekly = d.resolve_job_def(WEEKLY_JOB).partitions_def.get_partition_keys()
+    assert (weekly[0], weekly[-1], len(weekly)) == ("2018-09-19", "2020-09-23", 106)
+
+
+def test_raw_ingestion_stores_weeks_and_passes_checks(project):
+    result = project.run_job(RAW_JOB)
+    assert result.success
+    assert materialized(result) == {"articles", "customers", "transactions"}
+    checks = result.get_asset_check_evaluations()
+    assert checks and all(c.passed for c in checks if c.blocking)
+    tx = metadata(result, "transactions")
+    assert tx["dagster/row_count"] == 9 and tx["parts"] == 5  # weeks 08-26 .. 09-23
+    handle = ParquetHandle(resolve(UPath(project.settings.warehouse) / "warehouse" / "transactions"))
+    assert handle.names == ["2020-08-26", "2020-09-02", "2020-09-09", "2020-09-16", "2020-09-23"]
+    assert handle.select([HOLDOUT]).num_rows() == 3 and handle.select([TARGET]).num_rows() == 0
+
+
+def test_backtest_scores_hand_worked_map(project):
+    assert project.run_job(RAW_JOB).success
+    result = project.run_job(WEEKLY_JOB, HOLDOUT)
+    assert result.success
+    meta = metadata(result, "backtest")
+    assert meta["map_at_12_popularity"] == pytest.approx((1 / 2 + 1 / 5 + 1) / 3)
+    assert meta["map_at_12_recent"] == pytest.approx((1 + 1 / 5 + 1) / 3)
+    assert meta["map_at_12"] == pytest.approx((1 + 1 / 5 + 1) / 3)
+    assert meta["recall_candidates_recent"] == pytest.approx(2 / 3)
+    assert meta["buyers"] == 3
+
+
+def test_target_week_submission_covers_every_customer(project):
+    assert project.run_job(RAW_JOB).success
+    result = project.run_job(WEEKLY_JOB, TARGET)
+    assert result.success
+    assert "backtest" not in materialized(result)  # no known purchases in the target week
+    sub = pd.read_csv(metadata(result, "submission")["path"], dtype=str)
+    assert list(sub.columns) == ["customer_id", "prediction"]
+    assert sub["customer_id"].tolist() == [HEX[k] for k in "abcd"]
+    assert sub["prediction"].str.fullmatch(r"\d{10}( \d{10}){11}").all()
+    # c0 last bought A1 (09-17) then A4; the held-out week is history now
+    assert sub["prediction"].iloc[0].split()[:2] == [f"{article(1):010d}", f"{article(4):010d}"]
+
+
+def test_missing_column_stops_ingestion_and_keeps_the_good_version(project):
+    assert project.run_job(RAW_JOB).success
+    project.write("customers.csv", "customer_id,FN\n" + HEX["a"] + ",1.0\n")
+    result = project.run_job(RAW_JOB)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    text = str(failure.event_specific_data.error) + str(failure.event_specific_data.user_failure_data)
+    assert "customers.csv" in text and "postal_code" in text
+    assert "customers" not in materialized(result) and "transactions" not in materialized(result)
+    kept = ParquetHandle(resolve(UPath(project.settings.warehouse) / "warehouse" / "customers")).to_pandas()
+    assert len(kept) == 4
+
+
+def test_blocking_check_stops_bad_prices_before_publishing(project):
+    assert project.run_job(RAW_JOB).success
+    project.write("transactions_train.csv", transactions_csv(price="0.0"))
+    result = project.run_job(RAW_JOB)
+    assert not result.success
+    failed = [c for c in result.get_asset_check_evaluations() if not c.passed]
+    assert any(c.asset_key.to_user_string() == "transactions" and "price" in c.check_name for c in failed)
+    assert "transactions" not in materialized(result)
+    kept = ParquetHandle(resolve(UPath(project.settings.warehouse) / "warehouse" / "transactions")).to_pandas()
+    assert (kept["price"] > 0).all() and len(kept) == 9
+
+
+def test_missing_file_names_the_file(project):
+    (project.raw / "articles.csv").unlink()
+    result = project.run_job(RAW_JOB)
+    assert not result.success
+    assert materialized(result) == {"customers"}
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "articles.csv: file not found" in str(failure.event_specific_data.user_failure_data.description)
