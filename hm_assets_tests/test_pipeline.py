@@ -50,6 +50,8 @@ def test_raw_ingestion_stores_weeks_and_passes_checks(project):
     assert checks and all(c.passed for c in checks if c.blocking)
     tx = metadata(result, "transactions")
     assert tx["dagster/row_count"] == 9 and tx["parts"] == 5  # weeks 08-26 .. 09-23
+    assert tx["bytes_on_disk"] > 0
+    assert [col.name for col in tx["dagster/column_schema"].columns] == ["t_dat", "customer_id", "article_id", "price", "sales_channel_id"]
     handle = ParquetHandle(resolve(UPath(project.settings.warehouse) / "warehouse" / "transactions"))
     assert handle.names == ["2020-08-26", "2020-09-02", "2020-09-09", "2020-09-16", "2020-09-23"]
     assert handle.select([HOLDOUT]).num_rows() == 3 and handle.select([TARGET]).num_rows() == 0
@@ -112,3 +114,17 @@ def test_missing_file_names_the_file(project):
     assert materialized(result) == {"customers"}
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert "articles.csv: file not found" in str(failure.event_specific_data.user_failure_data.description)
+
+
+def test_whole_pipeline_runs_against_object_storage(project):
+    """Pointing the base path at an fsspec URL moves the warehouse: here fsspec's memory://."""
+    import dataclasses
+    import uuid
+
+    project.settings = dataclasses.replace(project.settings, warehouse=f"memory://hm-{uuid.uuid4().hex}")
+    assert project.run_job(RAW_JOB).success
+    result = project.run_job(WEEKLY_JOB, HOLDOUT)
+    assert result.success
+    assert metadata(result, "backtest")["map_at_12_recent"] == pytest.approx((1 + 1 / 5 + 1) / 3)
+    handle = ParquetHandle(resolve(UPath(project.settings.warehouse) / "warehouse" / "transactions"))
+    assert handle.num_rows() == 9 and str(handle.files[HOLDOUT]).startswith("memory://")
