@@ -62,9 +62,6 @@ def build_assets(weekly: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
             ("pipeline (recommendations)", metrics.map_at_k(recommendations, actual), metrics.recall(recommendations, actual)),
         ]
         report = pd.DataFrame(rows, columns=["method", "map_at_12", "recall_at_12"])
-        report["week"] = week
-        report["buyers"] = len(buyers)
-        report["customers"] = len(ids)
         candidate_recall = metrics.recall(candidates_recent, actual)
         yield dg.Output(
             report,
@@ -74,6 +71,7 @@ def build_assets(weekly: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
                 "map_at_12_recent": float(report["map_at_12"].iloc[1]),
                 "recall_candidates_recent": candidate_recall,
                 "buyers": len(buyers),
+                "customers": len(ids),
                 "report": dg.MetadataValue.md(report.to_markdown(index=False, floatfmt=".5f")),
             },
         )
