@@ -128,3 +128,20 @@ def test_whole_pipeline_runs_against_object_storage(project):
     assert metadata(result, "backtest")["map_at_12_recent"] == pytest.approx((1 + 1 / 5 + 1) / 3)
     handle = ParquetHandle(resolve(UPath(project.settings.warehouse) / "warehouse" / "transactions"))
     assert handle.num_rows() == 9 and str(handle.files[HOLDOUT]).startswith("memory://")
+
+
+def test_workspace_validates_with_the_dagster_cli(tmp_path):
+    """`dagster dev` and the webserver load workspace.yaml; the CLI validates the same file."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    dagster = Path(sys.executable).with_name("dagster")
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "HM_WAREHOUSE": str(tmp_path / "data")}
+    done = subprocess.run(
+        [str(dagster), "definitions", "validate", "-w", "workspace.yaml"], cwd=repo, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Validation successful for code location hm_assets.definitions" in done.stdout + done.stderr
