@@ -55,8 +55,6 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         return root / partition_key if partition_key is not None else root
 
     def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
-        if obj is None:
-            return
         partition = context.asset_partition_key if context.has_asset_partitions else None
         target = self._target(context.asset_key, partition)
         if isinstance(obj, Parts):
