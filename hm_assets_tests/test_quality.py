@@ -458,3 +458,27 @@ def test_empty_frame_passes(table):
     df = SCHEMAS[table].empty_table().to_pandas()
     outcomes = check_table(table, df, known_article_ids=[], known_customer_ids=[])
     assert all(o.passed and o.unexpected_count == 0 for o in outcomes)
+
+
+# --- chunked evaluation ----------------------------------------------------------------------------
+@pytest.mark.parametrize("chunk_rows", [1, 3, 100])
+def test_chunked_check_matches_the_whole_frame_check(chunk_rows):
+    from hm_assets.quality import check_table_in_chunks
+
+    rows = _transactions() * 3  # 12 rows over two weeks, then plant defects in several chunks
+    rows = [dict(r) for r in rows]
+    rows[1][c.PRICE] = 0.0
+    rows[6][c.PRICE] = -1.0
+    rows[7][c.SALES_CHANNEL_ID] = 3
+    rows[11][c.ARTICLE_ID] = 999
+    df = _frame("transactions", rows)
+    kwargs = dict(source=SOURCES["transactions"], first_day=FIRST_DAY, last_day=LAST_DAY,
+                  known_article_ids=KNOWN_ARTICLES, known_customer_ids=KNOWN_CUSTOMERS)
+    whole = check_table("transactions", df, **kwargs)
+    chunks = (df.iloc[i : i + chunk_rows] for i in range(0, len(df), chunk_rows))
+    chunked = check_table_in_chunks("transactions", chunks, whole=df[[c.T_DAT]], **kwargs)
+    assert [(o.rule.name, o.passed, o.unexpected_count, o.examples, o.message) for o in chunked] == [
+        (o.rule.name, o.passed, o.unexpected_count, o.examples, o.message) for o in whole
+    ]
+    price = next(o for o in chunked if o.rule.name == "price_in_range")
+    assert (price.unexpected_count, [e["row"] for e in price.examples]) == (2, [3, 8])

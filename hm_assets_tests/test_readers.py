@@ -86,3 +86,15 @@ def test_extra_column_warns_and_is_carried_as_text_until_stored(tmp_path):
     assert table.column_names == schemas.CUSTOMERS.names + ["loyalty"]
     assert table.column("loyalty").to_pylist() == ["7", "7"]
     assert readers.schema_columns(table, schemas.CUSTOMERS).schema == schemas.CUSTOMERS
+
+
+def test_key_lookup_matches_index_in_for_fixed_and_ragged_ids():
+    import pyarrow.compute as pc
+
+    keys = pa.array(["c" * 64, "a" * 64, "b" * 64])
+    lookup = readers.KeyLookup(keys)
+    values = pa.array(["b" * 64, "z" * 64, "c" * 64, "a" * 64])
+    assert lookup.positions(values).to_pylist() == [2, None, 0, 1]
+    ragged = pa.array(["b" * 64, "short", None])  # falls back to index_in
+    assert lookup.positions(ragged).to_pylist() == pc.index_in(ragged, value_set=keys).to_pylist() == [2, None, None]
+    assert readers.KeyLookup(pa.array(["x", "yy"])).positions(pa.array(["yy"])).to_pylist() == [1]

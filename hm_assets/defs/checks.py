@@ -6,10 +6,9 @@ before yielding its output, so the IO manager never replaces the last good versi
 downstream runs.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import dagster as dg
-import pandas as pd
 
 from hm_assets.quality.rules import RULES
 
@@ -21,11 +20,11 @@ def check_specs(asset: str, table: str) -> list[dg.AssetCheckSpec]:
     ]
 
 
-def validate(table: str, frame: pd.DataFrame, source: str, **context) -> Iterator[dg.AssetCheckResult]:
-    """Yield one check result per rule; raise ``dg.Failure`` if any blocking rule failed."""
-    from hm_assets.quality.expectations import blocking_failures, check_table, format_failures
+def report(outcomes: Iterable, source: str) -> Iterator[dg.AssetCheckResult]:
+    """Yield one check result per rule outcome; raise ``dg.Failure`` if a blocking rule failed."""
+    from hm_assets.quality.expectations import blocking_failures, format_failures
 
-    outcomes = check_table(table, frame, source=source, **context)
+    outcomes = list(outcomes)
     for outcome in outcomes:
         yield dg.AssetCheckResult(
             check_name=outcome.rule.name,

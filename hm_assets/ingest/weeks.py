@@ -1,14 +1,16 @@
 """Split a transactions table into one slice per calendar week."""
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from hm_assets import calendar
 from hm_assets import columns as c
 
-_EPOCH_DAYS = np.datetime64("1970-01-01", "D")
+_EPOCH = dt.date(1970, 1, 1)
 
 
 def split_by_week(table: pa.Table, week_keys: Sequence[str]) -> Iterator[tuple[str, pa.Table]]:
@@ -17,13 +19,15 @@ def split_by_week(table: pa.Table, week_keys: Sequence[str]) -> Iterator[tuple[s
     Every row must fall inside ``[week_keys[0], end of week_keys[-1])``; the date-range check
     guards that before this runs, and a row outside raises here rather than being dropped.
     """
-    first = np.datetime64(calendar.week_key(week_keys[0]), "D")
-    days = table.column(c.T_DAT).to_numpy().astype("datetime64[D]")
-    week_index = ((days - first).astype(np.int64)) // calendar.WEEK_DAYS
+    first = (calendar.as_date(week_keys[0]) - _EPOCH).days
+    days = pc.cast(table.column(c.T_DAT), pa.int32()).to_numpy()
+    week_index = (days - np.int32(first)) // np.int32(calendar.WEEK_DAYS)
+    del days
     if len(week_index) and (week_index.min() < 0 or week_index.max() >= len(week_keys)):
         raise ValueError(f"transactions fall outside the weeks {week_keys[0]}..{week_keys[-1]}")
+    # one index array and one week at a time: never a second full copy of the table
     order = np.argsort(week_index, kind="stable")
-    ordered = table.take(pa.array(order))
-    bounds = np.searchsorted(week_index[order], np.arange(len(week_keys) + 1))
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(week_index, minlength=len(week_keys)))])
+    del week_index
     for i, key in enumerate(week_keys):
-        yield key, ordered.slice(bounds[i], bounds[i + 1] - bounds[i])
+        yield key, table.take(pa.array(order[bounds[i] : bounds[i + 1]]))

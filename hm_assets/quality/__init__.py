@@ -8,6 +8,7 @@ from hm_assets.quality.expectations import (
     CheckOutcome,
     blocking_failures,
     check_table,
+    check_table_in_chunks,
     format_failures,
 )
 from hm_assets.quality.rules import RULES, TABLES, Rule, get_rule, rules_for
@@ -19,6 +20,7 @@ __all__ = [
     "Rule",
     "blocking_failures",
     "check_table",
+    "check_table_in_chunks",
     "format_failures",
     "get_rule",
     "rules_for",

@@ -21,7 +21,7 @@ it, never when this module is imported.
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -94,8 +94,9 @@ def check_table(
     known_article_ids: "Iterable[int] | None" = None,
     known_customer_ids: "Iterable[int] | None" = None,
     source: str | None = None,
+    only: "Collection[str] | None" = None,
 ) -> list[CheckOutcome]:
-    """Evaluate every rule of ``table`` (see ``rules.RULES``) on ``df``.
+    """Evaluate every rule of ``table`` (see ``rules.RULES``) on ``df``, or the rules in ``only``.
 
     ``first_day``/``last_day`` bound ``t_dat`` (default: H&M's dates, as ``Settings`` has them).
     Transactions need ``known_article_ids`` and ``known_customer_ids`` (the ids of the articles
@@ -103,24 +104,16 @@ def check_table(
     is named in every message. Returns one outcome per rule, in ``RULES[table]`` order. A rule
     whose column is missing or has an unusable dtype fails as "not evaluated".
     """
-    table_rules = r.rules_for(table)
-    if table == r.TRANSACTIONS and (known_article_ids is None or known_customer_ids is None):
+    table_rules = tuple(rule for rule in r.rules_for(table) if only is None or rule.name in only)
+    if only is not None and "unknown_columns" in only and "required_columns" not in only:
+        raise ValueError("unknown_columns is read off required_columns; evaluate them together")
+    needs_known = {"article_id_known", "customer_id_known"} & {rule.name for rule in table_rules}
+    if needs_known and (known_article_ids is None or known_customer_ids is None):
         raise ValueError(
             "checking transactions needs known_article_ids and known_customer_ids "
             "(the article_id and customer_id columns of the articles and customers tables)"
         )
-    inputs = _Inputs(
-        table=table,
-        df=df,
-        where=f"{source} ({table})" if source else f"the {table} table",
-        first_day=calendar.as_date(first_day) if first_day is not None else settings.HM_FIRST_DAY,
-        last_day=calendar.as_date(last_day) if last_day is not None else settings.HM_LAST_DAY,
-        known_article_ids=known_article_ids,
-        known_customer_ids=known_customer_ids,
-    )
-    if inputs.last_day < inputs.first_day:
-        raise ValueError(f"last_day {inputs.last_day} is before first_day {inputs.first_day}")
-
+    inputs = _inputs(table, df, source, first_day, last_day, known_article_ids, known_customer_ids)
     frame, unusable = _gx_frame(inputs)
     outcomes: dict[str, CheckOutcome] = {}
     gx_plan: dict[str, tuple[str, dict]] = {}
@@ -143,6 +136,80 @@ def check_table(
         else:
             outcomes[name] = _gx_row_outcome(rule, inputs, result)
     return [outcomes[rule.name] for rule in table_rules]
+
+
+# Rules that need every row at once; all others hold row by row and can be checked in chunks.
+WHOLE_TABLE_RULES = frozenset(
+    {"article_id_unique", "customer_id_unique", "customer_hex_unique", "age_missing_share", "weekly_row_count"}
+)
+# Rules about the columns, not the rows: every chunk gives the same answer.
+_COLUMN_RULES = frozenset({"required_columns", "column_dtypes", "unknown_columns"})
+
+
+def check_table_in_chunks(
+    table: str,
+    chunks: Iterable[pd.DataFrame],
+    whole: pd.DataFrame,
+    *,
+    source: str | None = None,
+    first_day: "dt.date | str | None" = None,
+    last_day: "dt.date | str | None" = None,
+    known_article_ids: "Iterable[int] | None" = None,
+    known_customer_ids: "Iterable[int] | None" = None,
+) -> list[CheckOutcome]:
+    """The outcomes of :func:`check_table` on the concatenated chunks, at one chunk's memory.
+
+    Row-by-row rules run on each chunk (whose index is the global row number) and are merged:
+    counts add up and the first examples are kept. The rules in ``WHOLE_TABLE_RULES`` run once
+    on ``whole``, a frame of every row holding just the columns those rules read (e.g.
+    ``t_dat`` for transactions).
+    """
+    context = dict(
+        first_day=first_day, last_day=last_day, known_article_ids=known_article_ids, known_customer_ids=known_customer_ids
+    )
+    row_rules = {rule.name for rule in r.rules_for(table)} - WHOLE_TABLE_RULES
+    whole_rules = {rule.name for rule in r.rules_for(table)} & WHOLE_TABLE_RULES
+    per_rule: dict[str, list[CheckOutcome]] = {}
+    rows = 0
+    for chunk in chunks:
+        rows += len(chunk)
+        for outcome in check_table(table, chunk, source=source, only=row_rules, **context):
+            per_rule.setdefault(outcome.rule.name, []).append(outcome)
+    if not per_rule:
+        raise ValueError(f"no chunks of {table} to check")
+    inputs = _inputs(table, pd.DataFrame(), source, **context)
+    merged = {name: _merge(outcomes, inputs, rows) for name, outcomes in per_rule.items()}
+    if whole_rules:
+        for outcome in check_table(table, whole, source=source, only=whole_rules, **context):
+            merged[outcome.rule.name] = outcome
+    return [merged[rule.name] for rule in r.rules_for(table)]
+
+
+def _merge(outcomes: list[CheckOutcome], inputs: _Inputs, rows: int) -> CheckOutcome:
+    first = outcomes[0]
+    if first.rule.name in _COLUMN_RULES:
+        return first
+    unevaluated = [o for o in outcomes if not o.passed and o.unexpected_count == 0]
+    if unevaluated:
+        return unevaluated[0]
+    count = sum(o.unexpected_count for o in outcomes)
+    examples = [e for o in outcomes for e in o.examples]
+    return _outcome(first.rule, inputs, count == 0, count, rows, "rows", examples)
+
+
+def _inputs(table, df, source, first_day, last_day, known_article_ids, known_customer_ids) -> _Inputs:
+    inputs = _Inputs(
+        table=table,
+        df=df,
+        where=f"{source} ({table})" if source else f"the {table} table",
+        first_day=calendar.as_date(first_day) if first_day is not None else settings.HM_FIRST_DAY,
+        last_day=calendar.as_date(last_day) if last_day is not None else settings.HM_LAST_DAY,
+        known_article_ids=known_article_ids,
+        known_customer_ids=known_customer_ids,
+    )
+    if inputs.last_day < inputs.first_day:
+        raise ValueError(f"last_day {inputs.last_day} is before first_day {inputs.first_day}")
+    return inputs
 
 
 def blocking_failures(outcomes: Iterable[CheckOutcome]) -> list[CheckOutcome]:
