@@ -7,6 +7,7 @@ variables), never at import time.
 import dagster as dg
 
 from hm_assets.defs.candidates import assets as candidates
+from hm_assets.defs.exploration import assets as exploration
 from hm_assets.defs.models import assets as models
 from hm_assets.defs.raw import assets as raw
 from hm_assets.defs.submission import assets as submission
@@ -16,6 +17,7 @@ from hm_assets.resources import RawData
 from hm_assets.settings import Settings
 
 RAW_JOB = "ingest_raw"
+EXPLORE_JOB = "explore"
 WEEKLY_JOB = "weekly_pipeline"
 
 
@@ -23,9 +25,14 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     weekly = weekly_partitions(settings)
     weekly_assets = [*candidates.build_assets(weekly), *models.build_assets(weekly), *submission.build_assets(weekly)]
     return dg.Definitions(
-        assets=[*raw.assets, *weekly_assets],
+        assets=[*raw.assets, *exploration.assets, *weekly_assets],
         jobs=[
             dg.define_asset_job(RAW_JOB, selection=dg.AssetSelection.groups(raw.GROUP), description="Read and validate the three CSV files."),
+            dg.define_asset_job(
+                EXPLORE_JOB,
+                selection=dg.AssetSelection.groups(exploration.GROUP),
+                description="Plots and tables that tell the data's story, refreshed from the raw tables.",
+            ),
             dg.define_asset_job(
                 WEEKLY_JOB,
                 selection=dg.AssetSelection.assets(*weekly_assets),

@@ -1,7 +1,7 @@
 """The main job on the embedded default: ``python -m hm_assets.demo`` (``make demo``).
 
 1. If the raw folder has no Kaggle files, generate the synthetic ``small`` dataset there.
-2. Ingest and validate the raw tables.
+2. Ingest and validate the raw tables, and refresh the exploration assets.
 3. Run the weekly pipeline for the last known week (backtest) and for the target week.
 4. Print the backtest MAP@12 beside the baselines, and the submission's path.
 
@@ -18,7 +18,7 @@ from pathlib import Path
 import dagster as dg
 
 from hm_assets import calendar, schemas
-from hm_assets.definitions import RAW_JOB, WEEKLY_JOB, build_definitions
+from hm_assets.definitions import EXPLORE_JOB, RAW_JOB, WEEKLY_JOB, build_definitions
 from hm_assets.settings import Settings
 
 
@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         print("ingestion failed; see the errors above (nothing downstream was run)", file=sys.stderr)
         return 1
 
+    explored = defs.resolve_job_def(EXPLORE_JOB).execute_in_process(instance=instance, run_config=quiet)
     weekly = defs.resolve_job_def(WEEKLY_JOB)
     holdout, target = calendar.week_key(settings.last_known_week), calendar.week_key(settings.target_week)
     scored = weekly.execute_in_process(partition_key=holdout, instance=instance, run_config=quiet)
@@ -76,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nBacktest on week {holdout} (everything built from data before it; "
           f"{backtest.get('buyers', 0)} buyers scored):\n{backtest.get('report', '(no purchases in that week)')}\n")
     print(f"Submission for target week {target}: {submission.get('path')} ({submission.get('rows')} rows)")
+    print(f"Exploration assets materialized: {len(explored.get_asset_materialization_events())} (see the UI: make dev)")
     print(f"Wall time: {time.perf_counter() - started:.1f} s")
     return 0
 
