@@ -34,13 +34,5 @@ class RawData(dg.ConfigurableResource):
         )
 
     @property
-    def articles_path(self) -> str:
-        return self.path(schemas.ARTICLES_FILE)
-
-    @property
-    def customers_path(self) -> str:
-        return self.path(schemas.CUSTOMERS_FILE)
-
-    @property
     def transactions_path(self) -> str:
         return self.path(schemas.TRANSACTIONS_FILE)
