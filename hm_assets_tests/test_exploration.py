@@ -115,6 +115,12 @@ def test_read_tx_and_week_selection(tmp_path, history):
 
 
 def test_unique_and_isin_sorted_match_numpy():
+    from hm_assets.recsys import stats
+
+    values = np.array([5, 3, 5, 1, 3, 3])
+    got = stats.unique(values, return_index=True, return_counts=True)
+    want = np.unique(values, return_index=True, return_counts=True)
+    assert all(g.tolist() == w.tolist() for g, w in zip(got, want))
     values = np.array([(5 << 31) | 7, 3, 3, (1 << 40), 0, 7], np.int64)
     assert ex.unique(values).tolist() == np.unique(values).tolist()
     assert ex.unique(np.empty(0, np.int64)).tolist() == []

@@ -202,9 +202,6 @@ def customer_overview(
 
     Reads ``t_dat, customer_id`` one week part at a time, and ``customer_id, age, postal_code``.
     """
-    # stats maps postal codes through a Series, and pandas 3 maps a categorical with a single
-    # category to the wrong value: hand it strings (missing codes stay missing)
-    customers = customers.assign(**{c.POSTAL_CODE: customers[c.POSTAL_CODE].astype(str)})
     parts = (tx for _, tx in ex.iter_weeks(transactions, ex.CUSTOMER_ACTIVITY_COLUMNS))
     activity = ex.customer_activity(parts, customers[c.CUSTOMER_ID].to_numpy())
     latest = ex.last_purchases(activity)
