@@ -10,6 +10,7 @@ from hm_assets.defs.candidates import assets as candidates
 from hm_assets.defs.exploration import assets as exploration
 from hm_assets.defs.models import assets as models
 from hm_assets.defs.raw import assets as raw
+from hm_assets.defs import weekly_checks
 from hm_assets.defs.submission import assets as submission
 from hm_assets.io.managers import ModelIOManager, ParquetIOManager, SubmissionIOManager
 from hm_assets.partitions import weekly_partitions
@@ -26,6 +27,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     weekly_assets = [*candidates.build_assets(weekly), *models.build_assets(weekly), *submission.build_assets(weekly)]
     return dg.Definitions(
         assets=[*raw.assets, *exploration.assets, *weekly_assets],
+        asset_checks=weekly_checks.build_checks(weekly),
         jobs=[
             dg.define_asset_job(RAW_JOB, selection=dg.AssetSelection.groups(raw.GROUP), description="Read and validate the three CSV files."),
             dg.define_asset_job(

@@ -145,3 +145,17 @@ def test_workspace_validates_with_the_dagster_cli(tmp_path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Validation successful for code location hm_assets.definitions" in done.stdout + done.stderr
+
+
+def test_weekly_checks_pass_and_read_only_their_partition(project):
+    assert project.run_job(RAW_JOB).success
+    holdout, target = project.run_job(WEEKLY_JOB, HOLDOUT), project.run_job(WEEKLY_JOB, TARGET)
+    for week, result in ((HOLDOUT, holdout), (TARGET, target)):
+        checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+        assert {"candidate_contract", "twelve_distinct_picks_per_customer"} <= set(checks)
+        assert all(c.passed and c.partition == week for c in checks.values())
+        rows = metadata(result, "candidates_recent")["rows"]
+        assert checks["candidate_contract"].metadata["rows_checked"].value == rows
+        assert checks["twelve_distinct_picks_per_customer"].metadata["rows_checked"].value == 4 * 12
+    # the target week knows one more week of history, so its partition is larger: each check saw its own
+    assert metadata(target, "candidates_recent")["rows"] > metadata(holdout, "candidates_recent")["rows"]

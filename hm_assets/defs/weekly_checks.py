@@ -1,0 +1,45 @@
+"""Blocking checks on the weekly tables, each reading only the partition it checks."""
+
+import dagster as dg
+import pandas as pd
+
+from hm_assets import columns as c
+from hm_assets.recsys import contracts
+
+
+def _result(problems: list[str], rows: int, week: str) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        passed=not problems,
+        description="; ".join(problems) if problems else "contract kept",
+        metadata={"rows_checked": rows, "week": week, "problems": len(problems)},
+    )
+
+
+def build_checks(weekly: dg.PartitionsDefinition) -> list[dg.AssetChecksDefinition]:
+    def candidate_contract(asset: str) -> dg.AssetChecksDefinition:
+        @dg.asset_check(
+            asset=asset,
+            name="candidate_contract",
+            partitions_def=weekly,
+            blocking=True,
+            description="Columns, dtypes, no repeated (customer, article, strategy), ranks >= 0, finite scores.",
+        )
+        def _check(context: dg.AssetCheckExecutionContext, frame: pd.DataFrame) -> dg.AssetCheckResult:
+            return _result(contracts.candidate_problems(frame), len(frame), context.partition_key)
+
+        return _check
+
+    @dg.asset_check(
+        asset="recommendations",
+        partitions_def=weekly,
+        blocking=True,
+        additional_ins={"customers": dg.AssetIn(metadata={"columns": [c.CUSTOMER_ID]})},
+        description="Every customer gets exactly 12 distinct articles.",
+    )
+    def twelve_distinct_picks_per_customer(
+        context: dg.AssetCheckExecutionContext, recommendations: pd.DataFrame, customers: pd.DataFrame
+    ) -> dg.AssetCheckResult:
+        problems = contracts.recommendation_problems(recommendations, n_customers=len(customers))
+        return _result(problems, len(recommendations), context.partition_key)
+
+    return [candidate_contract("candidates_recent"), twelve_distinct_picks_per_customer]
