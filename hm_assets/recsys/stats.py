@@ -237,17 +237,21 @@ def purchase_gaps(transactions, bins=(1, 7, 14, 28, 56, 91, 182, 365)) -> pd.Dat
 
 
 # --- repurchase -----------------------------------------------------------------------------------
-def exact_repurchase_share(transactions, week) -> float:
-    """Share of ``week``'s distinct (customer, article) pairs that the customer bought before the week."""
+def _week_pairs_and_history(transactions, week) -> "tuple[np.ndarray, Tx]":
+    """``week``'s distinct (customer, article) pair keys, and its buyers' rows before the week."""
     tx = Tx.of(transactions)
     start, end = _week_bounds(week)
     w = tx.window(start, end)
-    pairs = unique(_pairs(w.customer, w.article))
+    before = tx.window(end=start)
+    return unique(_pairs(w.customer, w.article)), before.take(isin_sorted(before.customer, unique(w.customer)))
+
+
+def exact_repurchase_share(transactions, week) -> float:
+    """Share of ``week``'s distinct (customer, article) pairs that the customer bought before the week."""
+    pairs, before = _week_pairs_and_history(transactions, week)
     if not len(pairs):
         return float("nan")
-    before = tx.window(end=start)
-    before = before.take(np.isin(before.customer, unique(w.customer)))
-    return float(np.isin(pairs, _pairs(before.customer, before.article)).mean())
+    return float(isin_sorted(pairs, unique(_pairs(before.customer, before.article))).mean())
 
 
 def rebuy_rate_last_active_days(transactions, week, active_days: int = 3) -> float:
@@ -281,15 +285,10 @@ def other_colour_share(transactions, articles: pd.DataFrame, week) -> float:
     week, a *different* article of the same product (another colour). Articles missing from
     ``articles`` count as their own product.
     """
-    tx = Tx.of(transactions)
-    start, end = _week_bounds(week)
-    w = tx.window(start, end)
-    pairs = unique(_pairs(w.customer, w.article))
+    pairs, before = _week_pairs_and_history(transactions, week)
     if not len(pairs):
         return float("nan")
     product = pd.Series(articles[c.PRODUCT_CODE].to_numpy(np.int64), index=articles[c.ARTICLE_ID].to_numpy(np.int64))
-    before = tx.window(end=start)
-    before = before.take(np.isin(before.customer, unique(w.customer)))
     hist = unique(_pairs(before.customer, before.article))
 
     def product_of(article):
