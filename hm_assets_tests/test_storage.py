@@ -24,8 +24,9 @@ def test_table_roundtrip_and_replace(tmp_path):
     assert sorted(p.name for p in UPath(tmp_path).iterdir()) == ["t.parquet"]  # no temp files left
 
 
-def test_parts_publish_a_new_version_and_drop_the_old(tmp_path):
+def test_parts_publish_a_new_version_and_keep_only_the_one_before(tmp_path):
     target = UPath(tmp_path) / "weeks"
+    storage.write_parts(storage.Parts([("2020-01-01", pd.DataFrame({"x": [0]}))]), target)
     storage.write_parts(storage.Parts([("2020-01-01", pd.DataFrame({"x": [1]}))]), target)
     storage.write_parts(storage.Parts([("2020-01-01", pd.DataFrame({"x": [2]})), ("2020-01-08", pd.DataFrame({"x": [3, 4]}))]), target)
     handle = storage.ParquetHandle(storage.resolve(target))
@@ -33,7 +34,9 @@ def test_parts_publish_a_new_version_and_drop_the_old(tmp_path):
     assert handle.num_rows() == 3
     assert handle.select(["2020-01-08"]).to_pandas(columns=["x"])["x"].tolist() == [3, 4]
     assert handle.dataset().count_rows() == 3
-    assert len([p for p in target.iterdir() if p.name.startswith("v-")]) == 1
+    # the version published just before stays readable for readers that resolved it already
+    versions = sorted(p.name for p in target.iterdir() if p.name.startswith("v-"))
+    assert len(versions) == 2 and (target / "CURRENT").read_text() == versions[-1]
 
 
 def test_resolve_names_what_is_missing(tmp_path):
@@ -85,7 +88,8 @@ def test_sigkill_while_writing_parts_leaves_the_last_good_version(tmp_path):
     assert storage.ParquetHandle(storage.resolve(target)).to_pandas()["x"].tolist() == [1]
     storage.write_parts(storage.Parts([("a", pd.DataFrame({"x": [5]}))]), target)  # a re-run succeeds
     assert storage.ParquetHandle(storage.resolve(target)).to_pandas()["x"].tolist() == [5]
-    assert len([p for p in target.iterdir() if p.name.startswith("v-")]) == 1  # debris removed
+    # the killed writer's unpublished version is gone; the last good one stays as the previous
+    assert len([p for p in target.iterdir() if p.name.startswith("v-")]) == 2
 
 
 def test_sigkill_while_writing_a_table_leaves_the_last_good_file(tmp_path):

@@ -77,12 +77,19 @@ def new_version(target: UPath) -> UPath:
 
 
 def publish(target: UPath, version: UPath) -> None:
-    """Make ``version`` the one readers see (atomic pointer swap), then drop older versions."""
+    """Make ``version`` the one readers see (atomic pointer swap), then drop older versions.
+
+    The version published before stays until the next publish: a reader that resolved its
+    files just before the swap can still finish reading them. Anything else (unpublished
+    versions of killed writers, stale pointer temp files) is removed.
+    """
+    pointer = target / POINTER
+    previous = pointer.read_text().strip() if pointer.is_file() else None
     pointer_tmp = target / f"{POINTER}.tmp-{_token()}"
     pointer_tmp.write_text(version.name)
-    pointer_tmp.rename(target / POINTER)
+    pointer_tmp.rename(pointer)
     for old in target.iterdir():
-        if old.name not in (version.name, POINTER):
+        if old.name not in (version.name, previous, POINTER):
             _remove(old)
 
 
