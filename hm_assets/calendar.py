@@ -9,6 +9,7 @@ import datetime as dt
 
 WEEK_DAYS = 7
 WEDNESDAY = 2  # datetime.date.weekday(): Monday = 0
+EPOCH = dt.date(1970, 1, 1)  # Arrow's date32 counts days from here
 
 
 def as_date(value: "dt.date | str") -> dt.date:
@@ -18,6 +19,15 @@ def as_date(value: "dt.date | str") -> dt.date:
     if isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value))
+
+
+def day_number(day: "dt.date | str") -> int:
+    """Days since 1970-01-01: the integer Arrow stores for a ``date32``."""
+    return (as_date(day) - EPOCH).days
+
+
+def from_day_number(days: int) -> dt.date:
+    return EPOCH + dt.timedelta(days=int(days))
 
 
 def week_start(day: "dt.date | str") -> dt.date:

@@ -30,3 +30,11 @@ def test_other_date_ranges_come_from_settings():
 def test_settings_reject_inverted_range():
     with pytest.raises(ValueError, match="before first_day"):
         Settings.from_env({"HM_FIRST_DAY": "2021-01-01", "HM_LAST_DAY": "2020-01-01"})
+
+
+def test_day_numbers_are_arrow_date32_values():
+    import pyarrow as pa
+
+    day = dt.date(2020, 9, 16)
+    assert calendar.day_number(day) == pa.array([day], pa.date32()).cast(pa.int32())[0].as_py() == 18521
+    assert calendar.from_day_number(18521) == day

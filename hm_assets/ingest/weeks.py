@@ -1,6 +1,5 @@
 """Split a transactions table into one slice per calendar week."""
 
-import datetime as dt
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -10,7 +9,6 @@ import pyarrow.compute as pc
 from hm_assets import calendar
 from hm_assets import columns as c
 
-_EPOCH = dt.date(1970, 1, 1)
 
 
 def split_by_week(table: pa.Table, week_keys: Sequence[str]) -> Iterator[tuple[str, pa.Table]]:
@@ -19,7 +17,7 @@ def split_by_week(table: pa.Table, week_keys: Sequence[str]) -> Iterator[tuple[s
     Every row must fall inside ``[week_keys[0], end of week_keys[-1])``; the date-range check
     guards that before this runs, and a row outside raises here rather than being dropped.
     """
-    first = (calendar.as_date(week_keys[0]) - _EPOCH).days
+    first = calendar.day_number(week_keys[0])
     days = pc.cast(table.column(c.T_DAT), pa.int32()).to_numpy()
     week_index = (days - np.int32(first)) // np.int32(calendar.WEEK_DAYS)
     del days

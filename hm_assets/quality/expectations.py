@@ -489,8 +489,7 @@ def _weekly_row_count(rule: Rule, inputs: _Inputs, frame: pd.DataFrame) -> Check
     median is taken over the non-empty weeks, so that a long gap cannot drag it to zero.
     """
     days = frame[c.T_DAT].dropna().to_numpy().astype("datetime64[D]").astype(np.int64)
-    epoch = dt.date(1970, 1, 1)
-    lo, hi = (inputs.first_day - epoch).days, (inputs.last_day - epoch).days
+    lo, hi = calendar.day_number(inputs.first_day), calendar.day_number(inputs.last_day)
     days = days[(days >= lo) & (days <= hi)]
     if len(days) == 0:
         return _outcome(rule, inputs, True, 0, 0, "weeks", [])
@@ -503,7 +502,7 @@ def _weekly_row_count(rule: Rule, inputs: _Inputs, frame: pd.DataFrame) -> Check
     bad |= counts > r.WEEK_ROWS_MAX_RATIO * median
     examples = [
         {
-            "week": calendar.week_key(epoch + dt.timedelta(days=first + calendar.WEEK_DAYS * int(i))),
+            "week": calendar.week_key(calendar.from_day_number(first + calendar.WEEK_DAYS * int(i))),
             "rows": int(counts[i]),
             "median_rows": median,
         }

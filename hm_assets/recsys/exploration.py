@@ -11,7 +11,6 @@ Conventions are those of ``stats``: ``week`` is the Wednesday starting a Wednesd
 week, windows are half-open day ranges, shares over an empty set are NaN (shown as ``n/a``).
 """
 
-import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
@@ -26,7 +25,6 @@ from hm_assets.recsys.stats import isin_sorted, unique
 
 WEEK = calendar.WEEK_DAYS
 COLOUR_GROUP_NAME = "colour_group_name"  # a Kaggle articles column (schemas.ARTICLES)
-_EPOCH = dt.date(1970, 1, 1)
 
 # stored transactions column -> (stats.Tx field, dtype stats.Tx documents)
 _TX_FIELDS = {
@@ -36,11 +34,6 @@ _TX_FIELDS = {
     c.PRICE: ("price", np.float64),
     c.SALES_CHANNEL_ID: ("channel", np.int16),
 }
-
-
-def day_number(week) -> int:
-    """Days since 1970-01-01 of a date, ISO string or Timestamp."""
-    return (calendar.as_date(week) - _EPOCH).days
 
 
 def _empty_tx() -> stats.Tx:
@@ -217,7 +210,7 @@ def coverage_by_week(
     tx = stats.Tx.of(transactions)
     out = []
     for week in weeks:
-        start = day_number(week)
+        start = calendar.day_number(week)
         two_weeks = tx.window(start - WEEK, start + WEEK)  # all that the statistics below look at
         rows = int((two_weeks.day >= start).sum())
         defined = rows > 0 and rows < len(two_weeks)
@@ -292,7 +285,7 @@ def earlier_purchase_shares(
     Looks at the week's rows and the earlier rows of its buyers; NaN if the week has none.
     """
     tx = stats.Tx.of(transactions)
-    start = day_number(week)
+    start = calendar.day_number(week)
     w = tx.window(start, start + WEEK)
     if not len(w):
         return {level: float("nan") for level in levels}
@@ -335,7 +328,7 @@ def repurchase_by_week(transactions, articles: pd.DataFrame, weeks: Sequence[str
     sorted_customer = tx.customer[by_customer]
     out = []
     for week in weeks:
-        start = day_number(week)
+        start = calendar.day_number(week)
         in_week = (tx.day >= start) & (tx.day < start + WEEK)
         buyers = unique(tx.customer[in_week])
         row: dict = {"week": calendar.week_key(week), "pairs": 0}
