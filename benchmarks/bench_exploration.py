@@ -65,6 +65,7 @@ def run_one(name: str, data: str, work: str) -> dict:
     from hm_assets.defs.exploration import assets as exploration
     from hm_assets.defs.raw import assets as raw
     from hm_assets.definitions import build_definitions
+    from hm_assets.runs import materializations
 
     asset = next(a for a in exploration.assets if a.key.to_user_string() == name)
     resources = build_definitions(_settings(data, work)).resources
@@ -77,9 +78,8 @@ def run_one(name: str, data: str, work: str) -> dict:
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu_seconds = (after.ru_utime - cpu.ru_utime) + (after.ru_stime - cpu.ru_stime)
-    event = result.get_asset_materialization_events()[0]
-    metadata = event.step_materialization_data.materialization.metadata
-    metadata_kib = sum(len(str(v.value)) for v in metadata.values()) / 1024
+    metadata = materializations(result)[name]
+    metadata_kib = sum(len(str(v)) for v in metadata.values()) / 1024
     return {"asset": name, "seconds": round(seconds, 1), "cpu_seconds": round(cpu_seconds, 1),
             "peak_rss_mib": round(_peak_rss_mib()),
             "rss_before_mib": round(floor), "metadata_kib": round(metadata_kib), "success": result.success}

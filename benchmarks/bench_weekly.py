@@ -15,6 +15,7 @@ import dagster as dg
 
 from hm_assets import calendar
 from hm_assets.definitions import WEEKLY_JOB, build_definitions
+from hm_assets.runs import materializations
 from hm_assets.settings import Settings
 
 
@@ -30,10 +31,7 @@ def main(argv=None) -> int:
         started = time.perf_counter()
         result = job.execute_in_process(partition_key=week, instance=dg.DagsterInstance.ephemeral(), run_config=quiet, raise_on_error=False)
         ok &= result.success
-        meta = {
-            e.asset_key.to_user_string(): {k: v.value for k, v in e.step_materialization_data.materialization.metadata.items()}
-            for e in result.get_asset_materialization_events()
-        }
+        meta = materializations(result)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
         print(f"{week}: success={result.success} wall={time.perf_counter() - started:.1f} s peak_rss={peak:.2f} GiB")
         if "backtest" in meta:

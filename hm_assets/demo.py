@@ -19,19 +19,12 @@ import dagster as dg
 
 from hm_assets import calendar, schemas
 from hm_assets.definitions import EXPLORE_JOB, RAW_JOB, WEEKLY_JOB, build_definitions
+from hm_assets.runs import materializations
 from hm_assets.settings import Settings
 
 
 def _instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-
-
-def _materialization_metadata(result, asset: str) -> dict:
-    for event in result.get_asset_materialization_events():
-        mat = event.event_specific_data.materialization
-        if mat.asset_key.to_user_string() == asset:
-            return {k: v.value for k, v in mat.metadata.items()}
-    return {}
 
 
 def ensure_raw_data(settings: Settings, scale: str, seed: int) -> bool:
@@ -72,12 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     scored = weekly.execute_in_process(partition_key=holdout, instance=instance, run_config=quiet)
     final = weekly.execute_in_process(partition_key=target, instance=instance, run_config=quiet)
 
-    backtest = _materialization_metadata(scored, "backtest")
-    submission = _materialization_metadata(final, "submission")
+    backtest = materializations(scored).get("backtest", {})
+    submission = materializations(final).get("submission", {})
     print(f"\nBacktest on week {holdout} (everything built from data before it; "
           f"{backtest.get('buyers', 0)} buyers scored):\n{backtest.get('report', '(no purchases in that week)')}\n")
     print(f"Submission for target week {target}: {submission.get('path')} ({submission.get('rows')} rows)")
-    print(f"Exploration assets materialized: {len(explored.get_asset_materialization_events())} (see the UI: make dev)")
+    print(f"Exploration assets materialized: {len(materializations(explored))} (see the UI: make dev)")
     print(f"Wall time: {time.perf_counter() - started:.1f} s")
     return 0
 

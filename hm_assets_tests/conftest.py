@@ -5,9 +5,12 @@ import os
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 import pytest
+from upath import UPath
 
 from hm_assets.definitions import build_definitions
+from hm_assets.io.storage import ParquetHandle, resolve
 from hm_assets.settings import Settings
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -81,6 +84,10 @@ class Project:
 
     def defs(self) -> dg.Definitions:
         return build_definitions(self.settings)
+
+    def stored(self, asset: str) -> pd.DataFrame:
+        """The published version of a warehouse table, as downstream assets read it."""
+        return ParquetHandle(resolve(UPath(self.settings.warehouse) / "warehouse" / asset)).to_pandas()
 
     def run_job(self, name: str, partition_key: str | None = None):
         job = self.defs().resolve_job_def(name)

@@ -6,30 +6,10 @@ is materialized; and the stored tables still hold the good data.
 """
 
 import pytest
-from upath import UPath
 
 from hm_assets.definitions import RAW_JOB
-from hm_assets.io.storage import ParquetHandle, resolve
+from hm_assets.runs import failure_messages, materializations
 from hm_assets_tests.conftest import HEX, TRANSACTIONS, article, articles_csv, customers_csv, transactions_csv
-
-
-def stored(project, asset):
-    return ParquetHandle(resolve(UPath(project.settings.warehouse) / "warehouse" / asset)).to_pandas()
-
-
-def failure_text(result) -> str:
-    texts = []
-    for event in result.all_events:
-        if event.event_type_value == "STEP_FAILURE":
-            data = event.event_specific_data
-            texts.append(str(data.error))
-            if data.user_failure_data is not None:
-                texts.append(str(data.user_failure_data.description))
-    return "\n".join(texts)
-
-
-def materialized(result) -> set[str]:
-    return {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
 
 
 def replace_line(text: str, line_no: int, new: str) -> str:
@@ -125,7 +105,7 @@ DOWNSTREAM = {"articles": {"transactions"}, "customers": {"transactions"}, "tran
 def test_bad_input_fails_clearly_and_keeps_good_data(project, case):
     file, text, failing, fragments = CASES[case]
     assert project.run_job(RAW_JOB).success
-    good = {asset: stored(project, asset) for asset in ("articles", "customers", "transactions")}
+    good = {asset: project.stored(asset) for asset in ("articles", "customers", "transactions")}
 
     if text is None:
         (project.raw / file).unlink()
@@ -136,13 +116,13 @@ def test_bad_input_fails_clearly_and_keeps_good_data(project, case):
     result = project.run_job(RAW_JOB)
 
     assert not result.success
-    message = failure_text(result)
+    message = failure_messages(result)
     for fragment in fragments:
         assert fragment in message, f"{fragment!r} not in:\n{message}"
-    done = materialized(result)
+    done = set(materializations(result))
     assert failing not in done and not (DOWNSTREAM[failing] & done)
     for asset, frame in good.items():
-        assert stored(project, asset).equals(frame), f"{asset} changed after a failed run"
+        assert project.stored(asset).equals(frame), f"{asset} changed after a failed run"
 
 
 def test_extra_column_warns_but_ingests(project):
@@ -151,7 +131,7 @@ def test_extra_column_warns_but_ingests(project):
     assert result.success
     warned = [c for c in result.get_asset_check_evaluations() if c.check_name == "unknown_columns" and c.asset_key.to_user_string() == "customers"]
     assert len(warned) == 1 and not warned[0].passed and not warned[0].blocking
-    assert "loyalty" not in stored(project, "customers").columns
+    assert "loyalty" not in project.stored("customers").columns
 
 
 def test_transactions_for_unknown_rows_use_the_hand_built_rows():

@@ -7,6 +7,7 @@ import pytest
 
 from hm_assets import calendar
 from hm_assets.definitions import RAW_JOB, WEEKLY_JOB
+from hm_assets.runs import materializations
 from hm_assets.settings import Settings
 from hm_assets.synth import generate
 from hm_assets_tests.conftest import Project
@@ -27,10 +28,7 @@ def tiny_run(tmp_path_factory):
 
 
 def _meta(result, asset):
-    for event in result.get_asset_materialization_events():
-        if event.asset_key.to_user_string() == asset:
-            return {k: v.value for k, v in event.step_materialization_data.materialization.metadata.items()}
-    raise KeyError(asset)
+    return materializations(result)[asset]
 
 
 def test_every_week_runs(tiny_run):

@@ -15,6 +15,7 @@ import pytest
 
 from hm_assets.definitions import RAW_JOB, WEEKLY_JOB, defs as load_defs
 from hm_assets.io.storage import ParquetHandle, resolve
+from hm_assets.runs import failure_messages, materializations
 from hm_assets_tests.conftest import HEX, article, transactions_csv
 from upath import UPath
 
@@ -22,14 +23,11 @@ HOLDOUT, TARGET = "2020-09-16", "2020-09-23"
 
 
 def materialized(result) -> set[str]:
-    return {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    return set(materializations(result))
 
 
 def metadata(result, asset: str) -> dict:
-    for event in result.get_asset_materialization_events():
-        if event.asset_key.to_user_string() == asset:
-            return {k: v.value for k, v in event.step_materialization_data.materialization.metadata.items()}
-    raise KeyError(asset)
+    return materializations(result)[asset]
 
 
 def test_definitions_load_as_the_ui_loads_them(monkeypatch, tmp_path):
@@ -87,12 +85,10 @@ def test_missing_column_stops_ingestion_and_keeps_the_good_version(project):
     project.write("customers.csv", "customer_id,FN\n" + HEX["a"] + ",1.0\n")
     result = project.run_job(RAW_JOB)
     assert not result.success
-    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
-    text = str(failure.event_specific_data.error) + str(failure.event_specific_data.user_failure_data)
+    text = failure_messages(result)
     assert "customers.csv" in text and "postal_code" in text
     assert "customers" not in materialized(result) and "transactions" not in materialized(result)
-    kept = ParquetHandle(resolve(UPath(project.settings.warehouse) / "warehouse" / "customers")).to_pandas()
-    assert len(kept) == 4
+    assert len(project.stored("customers")) == 4
 
 
 def test_blocking_check_stops_bad_prices_before_publishing(project):
@@ -103,7 +99,7 @@ def test_blocking_check_stops_bad_prices_before_publishing(project):
     failed = [c for c in result.get_asset_check_evaluations() if not c.passed]
     assert any(c.asset_key.to_user_string() == "transactions" and "price" in c.check_name for c in failed)
     assert "transactions" not in materialized(result)
-    kept = ParquetHandle(resolve(UPath(project.settings.warehouse) / "warehouse" / "transactions")).to_pandas()
+    kept = project.stored("transactions")
     assert (kept["price"] > 0).all() and len(kept) == 9
 
 
@@ -112,8 +108,7 @@ def test_missing_file_names_the_file(project):
     result = project.run_job(RAW_JOB)
     assert not result.success
     assert materialized(result) == {"customers"}
-    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
-    assert "articles.csv: file not found" in str(failure.event_specific_data.user_failure_data.description)
+    assert "articles.csv: file not found" in failure_messages(result)
 
 
 def test_whole_pipeline_runs_against_object_storage(project):
