@@ -142,12 +142,11 @@ class SubmissionIOManager(dg.ConfigurableIOManager):
         return UPath(self.base_path) / "submissions" / f"{name}.csv"
 
     def handle_output(self, context: dg.OutputContext, obj) -> None:
-        target = self.path_for(context)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f"{target.name}.tmp-{storage._token()}")
-        with tmp.open("w", newline="") as f:
-            obj.to_csv(f, index=False)
-        tmp.rename(target)
+        def write(tmp: UPath) -> None:
+            with tmp.open("w", newline="") as f:
+                obj.to_csv(f, index=False)
+
+        target = storage.write_atomically(self.path_for(context), write)
         context.add_output_metadata({"path": dg.MetadataValue.path(str(target)), "bytes_on_disk": target.stat().st_size})
 
     def load_input(self, context: dg.InputContext):

@@ -14,7 +14,7 @@ Layout under a base path (local folder or any fsspec URL through ``UPath``):
 import dataclasses
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import pandas as pd
 import pyarrow as pa
@@ -55,18 +55,27 @@ def _write_file(table: pa.Table, path: UPath, row_group_rows: int) -> None:
         pq.write_table(table, f, row_group_size=row_group_rows, compression="zstd")
 
 
-def write_table(table: pa.Table, target: UPath, row_group_rows: int = DEFAULT_ROW_GROUP_ROWS) -> UPath:
-    """Write ``target`` (a ``.parquet`` path) atomically; returns it."""
+def write_atomically(target: UPath, write: Callable[[UPath], None]) -> UPath:
+    """Let ``write`` fill a temporary sibling of ``target``, then rename it over ``target``.
+
+    Readers see the old file or the new one, never half a file; a failed or killed writer
+    leaves only a temporary file, which the next successful write removes.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f"{target.name}.tmp-{_token()}")
     try:
-        _write_file(table, tmp, row_group_rows)
+        write(tmp)
         tmp.rename(target)
     finally:
         if tmp.exists():
             tmp.unlink()
     _sweep(target.parent, prefix=f"{target.name}.tmp-")
     return target
+
+
+def write_table(table: pa.Table, target: UPath, row_group_rows: int = DEFAULT_ROW_GROUP_ROWS) -> UPath:
+    """Write ``target`` (a ``.parquet`` path) atomically; returns it."""
+    return write_atomically(target, lambda tmp: _write_file(table, tmp, row_group_rows))
 
 
 def new_version(target: UPath) -> UPath:
