@@ -99,6 +99,12 @@ def week_start_days(days) -> np.ndarray:
     return days - days_into_week(days)
 
 
+def weeks_since(days, start):
+    """Whole weeks from day number(s) ``start`` to day numbers ``days`` (rounded down, negative
+    before ``start``); the dtype of ``days`` is kept (int32 stays int32)."""
+    return (np.asarray(days) - start) // WEEK_DAYS
+
+
 def day_of_year(days) -> np.ndarray:
     """Day of the year (1 on 1 January .. 366) of ``datetime64`` days or day numbers."""
     d = dates_of(_days(days))

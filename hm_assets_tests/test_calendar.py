@@ -86,3 +86,11 @@ def test_dates_and_day_of_year():
     assert calendar.day_of_year(np.array([calendar.day_number("2019-03-01")])).tolist() == [60]
     assert calendar.dates(dt.date(2020, 9, 16), 6) == np.datetime64("2020-09-22")
     assert calendar.dates_of(np.array([18521])).astype(str).tolist() == ["2020-09-16"]
+
+
+def test_weeks_since_rounds_down_and_keeps_the_dtype():
+    start = calendar.day_number("2020-09-16")
+    days = np.array([start - 1, start, start + 6, start + 7, start + 20], np.int32)
+    weeks = calendar.weeks_since(days, start)
+    assert weeks.tolist() == [-1, 0, 0, 1, 2] and weeks.dtype == np.int32
+    assert calendar.weeks_since(days[3:], days[:2]).tolist() == [1, 2]  # per-row starts

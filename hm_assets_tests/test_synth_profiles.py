@@ -89,7 +89,7 @@ def test_grocery_history_spans_its_weeks(grocery):
     assert (first, last) == (result["first_day"], result["last_day"]) == (dt.date(2020, 5, 20), HM_LAST_DAY)
     assert first == calendar.week_start(first)  # whole Wednesday..Tuesday weeks
     assert len({calendar.week_start(d) for d in days.dt.date.unique()}) == GROCERY_WEEKS == 18
-    n_days = (last - first).days + 1
+    n_days = calendar.day_count(first, last)
     assert result["n_transactions"] == round(transactions_for(SCALES["small"], n_days) * PROFILES["grocery"].volume)
 
 

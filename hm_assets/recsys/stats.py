@@ -425,7 +425,7 @@ def article_life_cycle(transactions, max_weeks: int = 26) -> pd.DataFrame:
     if followed.empty:
         return empty
     mask = np.isin(tx.article, followed.index.to_numpy())
-    since = (tx.day[mask] - followed.reindex(tx.article[mask]).to_numpy()) // WEEK
+    since = calendar.weeks_since(tx.day[mask], followed.reindex(tx.article[mask]).to_numpy())
     counts = np.bincount(since[since < max_weeks].astype(np.int64), minlength=max_weeks)
     return pd.DataFrame({"weeks_since_first_sale": weeks, "rows": counts, "share": counts / counts.sum(), "articles": len(followed)})
 

@@ -16,6 +16,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+from hm_assets import calendar
 from hm_assets.synth import taxonomy as tx
 
 VARIANTS_PER_PRODUCT = 105_542 / 47_224  # real mean number of colours per product
@@ -72,8 +73,7 @@ def _choice(rng: np.random.Generator, n: int, weights) -> np.ndarray:
 def _weekly_doy(first_week_start: np.datetime64, weeks: np.ndarray) -> np.ndarray:
     """Day of year (1..366) of the middle of each week index."""
     mid = first_week_start + (weeks * 7 + 3).astype("timedelta64[D]")
-    year_start = mid.astype("datetime64[Y]").astype("datetime64[D]")
-    return (mid - year_start).astype(np.int64) + 1
+    return calendar.day_of_year(mid)
 
 
 def season_factor(season: np.ndarray, doy: np.ndarray) -> np.ndarray:

@@ -46,7 +46,7 @@ from hm_assets.synth.simulation import Simulation
 REAL_CUSTOMERS = 1_371_980
 REAL_ARTICLES = 105_542
 REAL_TRANSACTIONS = 31_788_324
-REAL_DAYS = (HM_LAST_DAY - HM_FIRST_DAY).days + 1  # 734
+REAL_DAYS = calendar.day_count(HM_FIRST_DAY, HM_LAST_DAY)  # 734
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,7 +104,7 @@ def generate(
     if last_day < first_day:
         raise ValueError(f"last_day {last_day} is before first_day {first_day}")
     spec = SCALES[scale]
-    n_days = (last_day - first_day).days + 1
+    n_days = calendar.day_count(first_day, last_day)
     total_rows = int(round(transactions_for(spec, n_days) * prof.volume))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -112,8 +112,8 @@ def generate(
     say = _reporter(progress, started)
 
     catalog_rng, people_rng, sim_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
-    week0 = first_day - dt.timedelta(days=(first_day.weekday() - 2) % 7)
-    n_weeks = (last_day - week0).days // 7 + 1
+    week0 = calendar.week_start(first_day)
+    n_weeks = calendar.week_count(first_day, last_day)
     catalog = build_catalog(catalog_rng, spec.articles, n_weeks, np.datetime64(week0), prof.staples, prof.pre_existing)
     people = build_population(people_rng, spec.customers, prof.age_effect, prof.missing_age_share, prof.n_postal_codes)
     say(f"catalogue ({catalog.n:,} articles) and customers ({len(people.age):,}) drawn")
@@ -133,7 +133,7 @@ def generate(
 
     with writer.TransactionWriter(tmp[schemas.TRANSACTIONS_FILE], people.hex_ids, catalog.article_id) as tx:
         for day in sim.days(on_day):
-            tx.write(np.datetime64(first_day) + np.timedelta64(day.day, "D"), day.customer, day.article, day.price, day.channel)
+            tx.write(calendar.dates(first_day, day.day), day.customer, day.article, day.price, day.channel)
     for name, p in paths.items():
         os.replace(tmp[name], p)
     say(f"wrote {out}")

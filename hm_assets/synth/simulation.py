@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from hm_assets import calendar
 from hm_assets.synth import demand
 from hm_assets.synth.catalog import Catalog, weekly_weights
 from hm_assets.synth.population import TASTE_DIM, Population
@@ -127,12 +128,10 @@ class Simulation:
         self.first_day, self.n_days = first_day, n_days
         n, a = len(people.age), catalog.n
         self.n = n
-        week0 = first_day - dt.timedelta(days=(first_day.weekday() - 2) % 7)  # Wednesday on/before
-        self.week_offset = (first_day - week0).days
+        self.week_offset = int(calendar.days_into_week(calendar.day_number(first_day)))
         self.rows_per_day = allocate(total_rows, demand.daily_volume(first_day, n_days, rng))
         self.online_shift = demand.online_shift(first_day, n_days).astype(np.float32)
-        dates = np.datetime64(first_day) + np.arange(n_days).astype("timedelta64[D]")
-        self.doy = (dates - dates.astype("datetime64[Y]").astype("datetime64[D]")).astype(np.int64) + 1
+        self.doy = calendar.day_of_year(calendar.dates(first_day, np.arange(n_days)))
 
         # --- taste structure over categories -------------------------------------------------
         n_cat = int(catalog.cat.max()) + 1
