@@ -38,7 +38,6 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             dg.define_asset_job(
                 WEEKLY_JOB,
                 selection=dg.AssetSelection.assets(*weekly_assets),
-                partitions_def=weekly,
                 description="Candidates, recommendations, submission and backtest for one week.",
             ),
         ],

@@ -128,7 +128,7 @@ def test_sales_by_day_and_week():
 def test_weekday_profile_worked_example():
     # two weeks from Wednesday 2020-09-02: Wednesdays 10 and 20 rows, every other day 5
     days = pd.date_range("2020-09-02", periods=14, freq="D", unit="s")
-    rows = np.where(days.weekday == 2, np.where(days < "2020-09-09", 10, 20), 5)
+    rows = np.where(days.day_of_week == 2, np.where(days < "2020-09-09", 10, 20), 5)
     profile = ex.weekday_profile(pd.DataFrame({c.T_DAT: days, "rows": rows, "buyers": rows}))
     assert profile["weekday"].tolist() == ["Wed", "Thu", "Fri", "Sat", "Sun", "Mon", "Tue"]
     assert profile["days"].tolist() == [2] * 7
@@ -139,7 +139,7 @@ def test_weekday_profile_worked_example():
 
 def test_spike_days_compare_a_day_with_the_same_weekday():
     days = pd.date_range("2020-09-02", periods=35, freq="D", unit="s")
-    rows = np.where(days.weekday == 4, 300, 100)  # Fridays are always busier: seasonality, no spike
+    rows = np.where(days.day_of_week == 4, 300, 100)  # Fridays are always busier: seasonality, no spike
     rows[days == "2020-09-18"] = 900  # the third Friday: a promotion
     rows[days == "2020-09-20"] = 0  # a closed Sunday
     spikes = ex.spike_days(pd.DataFrame({c.T_DAT: days, "rows": rows, "buyers": rows}), weeks_around=3, top=2)

@@ -71,7 +71,7 @@ def sales_by_day_and_week(weeks: Iterable[tuple[str, stats.Tx]]) -> tuple[pd.Dat
 def weekday_profile(daily: pd.DataFrame) -> pd.DataFrame:
     """Weekly seasonality: per weekday (Wed..Tue) the days seen, mean rows and buyers, and
     ``rows_index`` = the weekday's mean rows over the mean rows of all days (1 = average)."""
-    weekday = daily[c.T_DAT].dt.weekday
+    weekday = daily[c.T_DAT].dt.day_of_week
     out = daily.groupby(weekday).agg(days=("rows", "size"), mean_rows=("rows", "mean"), mean_buyers=("buyers", "mean"))
     out = out.reindex(list(_WEEKDAY_ORDER))
     out["days"] = out["days"].fillna(0).astype(np.int64)
@@ -88,7 +88,7 @@ def spike_days(daily: pd.DataFrame, weeks_around: int = 3, top: int = 10) -> pd.
     the baseline is 0); highest first, ties by date.
     """
     rows = daily["rows"].astype(np.float64)
-    weekday = daily[c.T_DAT].dt.weekday
+    weekday = daily[c.T_DAT].dt.day_of_week
     baseline = rows.groupby(weekday).transform(
         lambda s: s.rolling(2 * weeks_around + 1, center=True, min_periods=1).median()
     )
