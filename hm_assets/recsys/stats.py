@@ -72,10 +72,6 @@ def group_codes(articles: pd.DataFrame, by: str, article: np.ndarray) -> np.ndar
     return group
 
 
-# a t_dat column's day numbers (days since 1970-01-01); kept here for the callers of ``stats``
-day_numbers = calendar.day_numbers
-
-
 @dataclasses.dataclass(frozen=True)
 class Tx:
     """Transactions as plain numpy arrays (built once, shared by the statistics)."""
@@ -91,7 +87,7 @@ class Tx:
         if isinstance(transactions, Tx):
             return transactions
         return cls(
-            day=day_numbers(transactions[c.T_DAT]),
+            day=calendar.day_numbers(transactions[c.T_DAT]),
             customer=transactions[c.CUSTOMER_ID].to_numpy(np.int64),
             article=transactions[c.ARTICLE_ID].to_numpy(np.int64),
             price=transactions[c.PRICE].to_numpy(np.float64),
