@@ -79,6 +79,19 @@ def test_spec_encodes_hand_worked_values():
     assert indices.dtype == np.int64 and dense.dtype == np.float32
 
 
+def test_spec_log_scales_skewed_counts_only():
+    # nine 0s and one e**3 - 1: skewness (1 - 2p) / sqrt(p (1 - p)) = 2.67 with p = 0.1, so log1p;
+    # log1p values nine 0s and one 3: mean 0.3, std 3 * sqrt(0.1 * 0.9) = 0.9
+    counts = [0.0] * 9 + [np.e**3 - 1]
+    train = pd.DataFrame({"n": counts, "signed": [-c for c in counts], "flat": np.arange(10.0)})
+    spec = dnn.FeatureSpec.fit(train, categorical=[], numeric=["n", "signed", "flat"])
+    assert spec.log_scaled == ["n"]  # a column with negatives, or not skewed, stays linear
+    assert spec.numeric["n"] == [pytest.approx(0.3), pytest.approx(0.9)]
+    _, dense = spec.encode(pd.DataFrame({"n": [np.e**3 - 1, 0.0, -5.0], "signed": 0.0, "flat": 4.5}))
+    np.testing.assert_allclose(dense[:, 0], [3.0, -1 / 3, -1 / 3], rtol=1e-5)  # an unseen negative counts as 0
+    np.testing.assert_allclose(dense[:, 2], [0.0, 0.0, 0.0], atol=1e-6)
+
+
 def test_spec_treats_codes_alike_across_dtypes():
     spec = dnn.FeatureSpec.fit(pd.DataFrame({"colour": np.array([2, 9], np.int16)}), categorical=["colour"], numeric=[])
     as_float = pd.Series([9.0, np.nan, 2.0])
