@@ -194,3 +194,16 @@ def test_rows_on_or_after_w_change_nothing_on_the_hand_built_history():
     pd.testing.assert_frame_equal(_customer_features(more), _customer_features())
     pd.testing.assert_frame_equal(_article_features(more), _article_features())
     pd.testing.assert_frame_equal(_pair_features(more), _pair_features())
+
+
+def test_pair_blocks_give_the_same_answer(monkeypatch):
+    """Pairs are processed in blocks of whole customers; block size changes nothing."""
+    hist = fd.random_history(seed=5)
+    rng = np.random.default_rng(6)
+    pairs = pd.DataFrame({"customer_id": rng.integers(0, 40, 500).astype(np.int32),
+                          "article_id": rng.choice(np.int32([A, B, C, D, E]), 500)})
+    whole = f.compute_pair_features(pairs, hist, fd.articles(), "2020-09-23")
+    monkeypatch.setattr(f, "PAIR_CHUNK", 7)
+    pd.testing.assert_frame_equal(f.compute_pair_features(pairs, hist, fd.articles(), "2020-09-23"), whole)
+    ordered = pairs.sort_values("customer_id", kind="stable")
+    pd.testing.assert_frame_equal(f.compute_pair_features(ordered, hist, fd.articles(), "2020-09-23"), whole.loc[ordered.index])

@@ -94,7 +94,7 @@ PAIR_COLUMNS = (
     *(f"p_{lvl}_decayed" for lvl in DECAYED_LEVELS),
     *(f"p_{lvl}_{what}" for lvl in REPEAT_LEVELS for what in ("repeat_interval", "since_over_interval")),
 )
-PAIR_CHUNK = 4_000_000  # pairs looked up at a time: bounds the temporaries at 50M pairs
+PAIR_CHUNK = 4_000_000  # pairs per block of whole customers: bounds the temporaries at 50M pairs
 
 
 def feature_table_problems(frame: pd.DataFrame, key: str, expected_ids, prefix: str) -> list[str]:
@@ -487,44 +487,60 @@ def compute_pair_features(pairs: pd.DataFrame, history: pd.DataFrame, articles: 
     re-buyer is due). Zero counts, not NaN, where the customer never bought at that level.
     """
     start, days, cols = _before(history, week, PAIR_HISTORY_COLUMNS)
-    pair_cust = pairs[c.CUSTOMER_ID].to_numpy(np.int64)
-    pair_art = _dense_index(pairs[c.ARTICLE_ID].to_numpy(), articles[c.ARTICLE_ID].to_numpy(), "pairs article_id")
     n_pairs = len(pairs)
-
-    # only the pairs' customers' history matters
-    h_cust = cols[c.CUSTOMER_ID].astype(np.int64)
+    pair_cust = pairs[c.CUSTOMER_ID].to_numpy()
+    pair_art_ids = pairs[c.ARTICLE_ID].to_numpy()
+    catalogue = articles[c.ARTICLE_ID].to_numpy()
+    h_cust, h_art = cols[c.CUSTOMER_ID], cols[c.ARTICLE_ID]
+    del cols
+    d0 = int(days.min()) if len(days) else 0
+    span = int(days.max()) - d0 + 1 if len(days) else 1
+    levels = [
+        (level, _dense_attribute(articles, column)[0] if column != c.ARTICLE_ID else np.arange(len(articles)))
+        for level, column in PAIR_LEVELS
+    ]
+    # wanted[c]: customer c has pairs; only their history is aggregated
     n_cust = int(max(pair_cust.max() if n_pairs else 0, h_cust.max() if len(h_cust) else 0)) + 1
     wanted = np.zeros(n_cust, dtype=bool)
     wanted[pair_cust] = True
-    keep = wanted[h_cust]
-    h_cust, days = h_cust[keep], days[keep]
-    h_art = _dense_index(cols[c.ARTICLE_ID][keep], articles[c.ARTICLE_ID].to_numpy(), "history article_id")
-    del cols, keep, wanted
 
-    # look pairs up in customer order, so that binary searches walk memory forwards
-    order = None if n_pairs < 2 or (np.diff(pair_cust) >= 0).all() else np.argsort(pair_cust, kind="stable")
-    if order is not None:
-        pair_cust, pair_art = pair_cust[order], pair_art[order]
-
+    # Pairs are handled in blocks of whole customers, in customer order (a slice when pairs come
+    # sorted, as candidates do); each block aggregates only its customers' history, so every
+    # temporary is bounded by the block, and the output is the only array as long as ``pairs``.
     index = {name: i for i, name in enumerate(PAIR_COLUMNS)}
     values = np.full((len(PAIR_COLUMNS), n_pairs), np.nan, dtype=np.float32)
-    d0 = int(days.min()) if len(days) else 0
-    span = int(days.max()) - d0 + 1 if len(days) else 1
-    for level, column in PAIR_LEVELS:
-        code_of = _dense_attribute(articles, column)[0] if column != c.ARTICLE_ID else np.arange(len(articles))
-        k = int(code_of.max()) + 1 if len(code_of) else 1
-        if n_cust * k * span >= 2**62:
-            raise OverflowError(f"pair features: {n_cust} customers x {k} {level} codes x {span} days overflow int64 keys")
-        table = _level_table((h_cust * k + code_of[h_art]) * span + (days - d0), span, d0, start)
-        for lo in range(0, n_pairs, PAIR_CHUNK):
-            hi = min(lo + PAIR_CHUNK, n_pairs)
-            _fill_level(values, index, level, table, pair_cust[lo:hi] * k + code_of[pair_art[lo:hi]], lo, hi)
-        del table
-    if order is not None:
-        unsorted = np.empty_like(values)
-        unsorted[:, order] = values
-        values = unsorted
+    order = None if n_pairs < 2 or (np.diff(pair_cust) >= 0).all() else np.argsort(pair_cust, kind="stable")
+    for lo, hi in _customer_blocks(pair_cust if order is None else pair_cust[order], PAIR_CHUNK):
+        at = slice(lo, hi) if order is None else order[lo:hi]
+        block_cust = pair_cust[at].astype(np.int64)
+        first, last = int(block_cust[0]), int(block_cust[-1])
+        rows = np.flatnonzero((h_cust >= first) & (h_cust <= last))
+        rows = rows[wanted[h_cust[rows]]]
+        cust = h_cust[rows].astype(np.int64)
+        art = _dense_index(h_art[rows], catalogue, "history article_id")
+        day = days[rows]
+        block_art = _dense_index(pair_art_ids[at], catalogue, "pairs article_id")
+        block = np.full((len(PAIR_COLUMNS), hi - lo), np.nan, dtype=np.float32)
+        for level, code_of in levels:
+            k = int(code_of.max()) + 1 if len(code_of) else 1
+            if n_cust * k * span >= 2**62:
+                raise OverflowError(f"pair features: {n_cust} customers x {k} {level} codes x {span} days overflow int64 keys")
+            table = _level_table((cust * k + code_of[art]) * span + (day - d0), span, d0, start)
+            _fill_level(block, index, level, table, block_cust * k + code_of[block_art])
+        values[:, at] = block
     return pd.DataFrame(values.T, columns=list(PAIR_COLUMNS), index=pairs.index, copy=False)
+
+
+def _customer_blocks(sorted_customers: np.ndarray, size: int):
+    """``(lo, hi)`` row ranges of about ``size`` rows that never split a customer."""
+    n = len(sorted_customers)
+    lo = 0
+    while lo < n:
+        hi = min(lo + size, n)
+        if hi < n:  # extend to the end of the last customer's rows
+            hi = int(np.searchsorted(sorted_customers, sorted_customers[hi - 1], side="right"))
+        yield lo, hi
+        lo = hi
 
 
 def _level_table(packed: np.ndarray, span: int, d0: int, start: int) -> dict[str, np.ndarray]:
@@ -548,32 +564,32 @@ def _level_table(packed: np.ndarray, span: int, d0: int, start: int) -> dict[str
     }
 
 
-def _fill_level(values: np.ndarray, index: dict, level: str, table: dict, query: np.ndarray, lo: int, hi: int) -> None:
+def _fill_level(values: np.ndarray, index: dict, level: str, table: dict, query: np.ndarray) -> None:
     key = table["key"]
-    span_rows = slice(lo, hi)
     pos = np.searchsorted(key, query)
     hit = pos < len(key)
     hit[hit] = key[pos[hit]] == query[hit]
     at = pos[hit]
-    n = np.zeros(hi - lo, dtype=np.float32)
+    m = len(query)
+    n = np.zeros(m, dtype=np.float32)
     n[hit] = table["n"][at]
-    values[index[f"p_{level}_n"], span_rows] = n
+    values[index[f"p_{level}_n"]] = n
     n[hit] = table["days"][at]
-    values[index[f"p_{level}_days"], span_rows] = n
-    since = np.full(hi - lo, np.nan, dtype=np.float32)
+    values[index[f"p_{level}_days"]] = n
+    since = np.full(m, np.nan, dtype=np.float32)
     since[hit] = table["start"] - table["last"][at]
-    values[index[f"p_{level}_days_since"], span_rows] = since
+    values[index[f"p_{level}_days_since"]] = since
     if level in DECAYED_LEVELS:
         n[:] = 0
         n[hit] = table["decayed"][at]
-        values[index[f"p_{level}_decayed"], span_rows] = n
+        values[index[f"p_{level}_decayed"]] = n
     if level in REPEAT_LEVELS:
-        interval = np.full(hi - lo, np.nan, dtype=np.float32)
         n_days = table["days"][at]
         repeat = n_days >= 2
         gaps = (table["last"][at] - table["first"][at]).astype(np.float32)
         interval_hit = np.full(len(at), np.nan, dtype=np.float32)
         interval_hit[repeat] = gaps[repeat] / (n_days[repeat] - 1)
+        interval = np.full(m, np.nan, dtype=np.float32)
         interval[hit] = interval_hit
-        values[index[f"p_{level}_repeat_interval"], span_rows] = interval
-        values[index[f"p_{level}_since_over_interval"], span_rows] = since / interval
+        values[index[f"p_{level}_repeat_interval"]] = interval
+        values[index[f"p_{level}_since_over_interval"]] = since / interval
