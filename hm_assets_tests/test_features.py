@@ -207,3 +207,78 @@ def test_pair_blocks_give_the_same_answer(monkeypatch):
     pd.testing.assert_frame_equal(f.compute_pair_features(pairs, hist, fd.articles(), "2020-09-23"), whole)
     ordered = pairs.sort_values("customer_id", kind="stable")
     pd.testing.assert_frame_equal(f.compute_pair_features(ordered, hist, fd.articles(), "2020-09-23"), whole.loc[ordered.index])
+
+
+# --- Dagster wiring -------------------------------------------------------------------------------
+def _run_assets(project, assets: list[str], week: str, config: dict | None = None):
+    import dagster as dg
+
+    from hm_assets.definitions import WEEKLY_JOB
+
+    job = project.defs().resolve_job_def(WEEKLY_JOB)
+    run_config = {"ops": {name: {"config": cfg} for name, cfg in (config or {}).items()}}
+    return job.execute_in_process(
+        instance=project.instance, partition_key=week, asset_selection=[dg.AssetKey(a) for a in assets],
+        run_config=run_config,
+    )
+
+
+def test_each_feature_asset_opens_only_the_week_files_it_needs(project, monkeypatch):
+    """Transactions weeks: 08-26, 09-02, 09-09, 09-16 (the held-out week), 09-23."""
+    from hm_assets.definitions import RAW_JOB
+    from hm_assets.io.storage import ParquetHandle
+
+    assert project.run_job(RAW_JOB).success
+    opened: list[str] = []
+    read = ParquetHandle.read
+
+    def observed(self, columns=None, filter=None):
+        opened.extend(p.name for p in self.files.values() if p.parent.parent.name == "transactions")
+        return read(self, columns, filter)
+
+    monkeypatch.setattr(ParquetHandle, "read", observed)
+    cases = [
+        ("customer_features", {"history_weeks": 2}, ["2020-09-02.parquet", "2020-09-09.parquet"]),
+        ("article_features", {}, ["2020-08-26.parquet", "2020-09-02.parquet", "2020-09-09.parquet"]),
+        ("segment_popularity", {"weeks": 1}, ["2020-09-09.parquet"]),
+    ]
+    for asset, config, expected in cases:
+        opened.clear()
+        assert _run_assets(project, [asset], "2020-09-16", {asset: config}).success
+        assert opened == expected, asset
+
+
+def test_one_more_week_recomputes_nothing_else_and_shows_metadata(project):
+    import dagster as dg
+
+    from hm_assets.definitions import RAW_JOB
+    from hm_assets.runs import materializations
+
+    assert project.run_job(RAW_JOB).success
+    assets = ["customer_features", "article_features", "segment_popularity"]
+    first = _run_assets(project, assets, "2020-09-16")
+    stored = {a: sorted((project.root / "store" / "warehouse" / a).iterdir()) for a in assets}
+    stamps = {a: [p.stat().st_mtime_ns for p in files] for a, files in stored.items()}
+    second = _run_assets(project, assets, "2020-09-23")
+    assert {e.partition for e in second.get_asset_materialization_events()} == {"2020-09-23"}
+    for a in assets:
+        assert [p.stat().st_mtime_ns for p in stored[a]] == stamps[a]  # 09-16 left alone
+        records = project.instance.fetch_materializations(dg.AssetKey(a), limit=10).records
+        assert sorted(r.partition_key for r in records) == ["2020-09-16", "2020-09-23"]
+    meta = materializations(first)
+    assert meta["customer_features"]["rows"] == 4 and meta["article_features"]["rows"] == 14
+    assert meta["customer_features"]["columns"] == meta["customer_features"]["dagster/column_schema"].columns.__len__()
+    summary = meta["customer_features"]["summary"]
+    assert summary.startswith("| feature") and "| c_n_1w" in summary and "missing" in summary
+    assert "| a_sales_1w" in meta["article_features"]["summary"]
+    checks = {c.check_name: c.passed for c in first.get_asset_check_evaluations()}
+    assert checks == {"one_row_per_customer": True, "one_row_per_article": True}
+
+
+def test_feature_table_problems_name_what_is_wrong():
+    t = f.compute_customer_features(fd.history(), fd.customers(), fd.articles(), W)
+    bad = pd.concat([t, t.iloc[[0]]], ignore_index=True).drop(index=3)
+    problems = f.feature_table_problems(bad, "customer_id", np.arange(4), "c_")
+    assert any("repeated customer_id" in p and "[0]" in p for p in problems)
+    assert any("without a row" in p and "[3]" in p for p in problems)
+    assert f.feature_table_problems(t.assign(x=1.0), "customer_id", np.arange(4), "c_") == ["columns not prefixed 'c_': ['x']"]
