@@ -91,24 +91,54 @@ def build_pairs(work: str, week: str, n_pairs: int) -> dict:
     import numpy as np
     import pandas as pd
 
+    from hm_assets import calendar
     from hm_assets import columns as c
-    from hm_assets.recsys import baselines, history
+    from hm_assets.recsys import history, keys
 
     started = time.perf_counter()
     tx = _tables(work)["transactions"]
     past = history.read_weeks(history.weeks_before(tx, week, 26), [c.T_DAT, c.CUSTOMER_ID, c.ARTICLE_ID])
-    n_customers = n_pairs // PER_CUSTOMER
-    last = past.groupby(c.CUSTOMER_ID)[c.T_DAT].max().sort_values(ascending=False, kind="stable")
-    active = np.sort(last.index.to_numpy(np.int32)[:n_customers])
-    mine = past[past[c.CUSTOMER_ID].isin(active)]
-    recent = baselines.recent_purchases(mine, pd.Timestamp(week), PER_CUSTOMER)
-    popular = baselines.popular_articles(past, pd.Timestamp(week), PER_CUSTOMER, 1, np.array([], np.int32))
-    picks = baselines.fill_with_popular(recent, popular, active, k=PER_CUSTOMER)
-    pairs = picks[[c.CUSTOMER_ID, c.ARTICLE_ID]]
+    day = past[c.T_DAT].to_numpy().astype("datetime64[D]").astype(np.int64) - calendar.day_number(week)  # < 0
+    cust = past[c.CUSTOMER_ID].to_numpy(np.int64)
+    art = past[c.ARTICLE_ID].to_numpy(np.int64)
+    del past
+    # active customers: the most recent buyers, as many as n_pairs / 100
+    last = np.full(int(cust.max()) + 1, np.iinfo(np.int64).min)
+    np.maximum.at(last, cust, day)
+    buyers = np.flatnonzero(last > np.iinfo(np.int64).min)
+    active = np.sort(buyers[np.argsort(-last[buyers], kind="stable")][: n_pairs // PER_CUSTOMER])
+    keep = np.isin(cust, active)
+    cust, art, day = cust[keep], art[keep], day[keep]
+    # own articles, most recent first: one row per (customer, article) at its last day
+    order = np.lexsort((-day, keys.pair_key(cust, art)))
+    pk = keys.pair_key(cust, art)[order]
+    first = np.r_[True, pk[1:] != pk[:-1]]
+    own_c, own_a = keys.split_pair_key(pk[first])
+    own_day = day[order][first]
+    order = np.lexsort((own_a, -own_day, own_c))
+    own_c, own_a = own_c[order], own_a[order]
+    pos = np.arange(len(own_c)) - np.searchsorted(own_c, own_c)
+    own_c, own_a = own_c[pos < PER_CUSTOMER], own_a[pos < PER_CUSTOMER]
+    # fill with last week's most bought articles, skipping what the customer already has
+    recent = art[day >= -calendar.WEEK_DAYS]
+    ids, counts = np.unique(recent, return_counts=True)
+    popular = ids[np.argsort(-counts, kind="stable")][:PER_CUSTOMER].astype(np.int32)
+    fill_c = np.repeat(active, len(popular)).astype(np.int32)
+    fill_a = np.tile(popular, len(active))
+    fresh = ~np.isin(keys.pair_key(fill_c, fill_a), keys.pair_key(own_c, own_a))
+    fill_c, fill_a = fill_c[fresh], fill_a[fresh]
+    have = np.bincount(own_c, minlength=int(active.max()) + 1)
+    pos = np.arange(len(fill_c)) - np.searchsorted(fill_c, fill_c)
+    take = pos < PER_CUSTOMER - have[fill_c]
+    both_c = np.concatenate([own_c, fill_c[take]])
+    both_a = np.concatenate([own_a, fill_a[take]])
+    order = np.argsort(both_c, kind="stable")
+    pairs = pd.DataFrame({c.CUSTOMER_ID: both_c[order].astype(np.int32), c.ARTICLE_ID: both_a[order].astype(np.int32)})
     out = Path(work) / f"bench_pairs_{week}.parquet"
     pairs.to_parquet(out, index=False)  # a benchmark input, not a pipeline table
     return {"step": "build_pairs", "pairs": len(pairs), "customers": len(active),
-            "wall_s": round(time.perf_counter() - started, 1), "peak_rss_gib": round(_peak_rss_gib(), 2)}
+            "own_pairs": len(own_c), "wall_s": round(time.perf_counter() - started, 1),
+            "peak_rss_gib": round(_peak_rss_gib(), 2)}
 
 
 def run_pairs(work: str, week: str) -> dict:

@@ -146,9 +146,7 @@ def compute_segment_popularity(
     out = [o for o in out if len(o)]
     if not out:
         return _empty_popularity()
-    result = pd.concat(out, ignore_index=True)
-    result[SEGMENT_KIND] = pd.Categorical(result[SEGMENT_KIND], categories=list(KINDS))
-    return result
+    return pd.concat(out, ignore_index=True)
 
 
 def _kind_popularity(
@@ -192,8 +190,9 @@ def _kind_popularity(
     n_sa = np.where(found, cell_weight[np.minimum(pos, len(cells) - 1)], 0.0)
     score = (n_sa + prior * p_global[cand_art]) / (seg_total[cand_seg] + prior)
 
-    # rank within segment: score descending, then article id ascending (cand_art follows id order)
-    order = np.lexsort((cand_art, -score, cand_seg))
+    # rank within segment: score descending; ``cand`` is sorted by (segment, article), so a
+    # stable sort on one float key (segment, then 1 - score in [0, 1)) breaks ties by article id
+    order = np.argsort(cand_seg + (1.0 - score) * 0.5, kind="stable")
     cand_seg, cand_art, score = cand_seg[order], cand_art[order], score[order]
     starts = np.r_[0, np.flatnonzero(np.diff(cand_seg)) + 1]
     rank = np.arange(len(cand_seg)) - np.repeat(starts, np.diff(np.r_[starts, len(cand_seg)]))
@@ -201,7 +200,7 @@ def _kind_popularity(
     n = int(keep.sum())
     return pd.DataFrame(
         {
-            SEGMENT_KIND: np.full(n, kind, dtype=object),
+            SEGMENT_KIND: pd.Categorical.from_codes(np.full(n, KINDS.index(kind), dtype=np.int8), categories=list(KINDS)),
             SEGMENT: all_segments[cand_seg[keep]].astype(np.int32),
             c.ARTICLE_ID: articles[cand_art[keep]].astype(np.int32),
             c.SCORE: score[keep].astype(np.float32),
