@@ -34,7 +34,7 @@ import pandas as pd
 
 from hm_assets import calendar
 from hm_assets import columns as c
-from hm_assets.recsys import segments
+from hm_assets.recsys import grouping, segments
 
 HISTORY_COLUMNS = [c.T_DAT, c.CUSTOMER_ID, c.ARTICLE_ID, c.PRICE, c.SALES_CHANNEL_ID]
 PAIR_HISTORY_COLUMNS = [c.T_DAT, c.CUSTOMER_ID, c.ARTICLE_ID]
@@ -160,17 +160,7 @@ def _dense_index(ids: np.ndarray, universe: np.ndarray, what: str) -> np.ndarray
     return order[pos].astype(np.int64)
 
 
-def _run_starts(sorted_keys: np.ndarray) -> np.ndarray:
-    """True where a run of equal keys starts."""
-    if len(sorted_keys) == 0:
-        return np.zeros(0, dtype=bool)
-    return np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]
-
-
-def _run_ends(sorted_keys: np.ndarray) -> np.ndarray:
-    if len(sorted_keys) == 0:
-        return np.zeros(0, dtype=bool)
-    return np.r_[sorted_keys[1:] != sorted_keys[:-1], True]
+_run_starts, _run_ends = grouping.run_starts, grouping.run_ends
 
 
 def _safe_div(num, den) -> np.ndarray:
@@ -245,7 +235,7 @@ def _rows_prepared(history: pd.DataFrame, week: str, columns: list[str]):
 
 def _add_unique(acc: np.ndarray, keys: np.ndarray) -> None:
     """``acc.flat[key] += count of key`` for every key (a group-by count without a dense temporary)."""
-    u, counts = np.unique(keys, return_counts=True)
+    u, counts = grouping.unique_counts(keys)
     acc.reshape(-1)[u] += counts.astype(acc.dtype)
 
 
@@ -301,11 +291,11 @@ def compute_customer_features(
         # distinct (customer, day) of this block, sorted by customer then day
         d_lo = int(d.min())
         span = int(d.max()) - d_lo + 1
-        cd_cust, cd_day = np.divmod(np.unique(cust * span + (d - d_lo)), span)
+        cd_cust, cd_day = np.divmod(grouping.unique(cust * span + (d - d_lo)), span)
         cd_day += d_lo
         cd_wa = (start - 1 - cd_day) // calendar.WEEK_DAYS
         days_cls += np.bincount(cd_cust * k + _window_classes(cd_wa, windows), minlength=n * k).reshape(n, k)
-        weeks_active += np.bincount(np.unique(cd_cust * CHUNK_WEEKS + (cd_wa - lo)) // CHUNK_WEEKS, minlength=n)
+        weeks_active += np.bincount(grouping.unique(cd_cust * CHUNK_WEEKS + (cd_wa - lo)) // CHUNK_WEEKS, minlength=n)
         starts, ends = _run_starts(cd_cust), _run_ends(cd_cust)
         first_day[cd_cust[starts]] = np.fmin(first_day[cd_cust[starts]], cd_day[starts])
         last_day[cd_cust[ends]] = np.fmax(last_day[cd_cust[ends]], cd_day[ends])
@@ -404,7 +394,7 @@ def compute_article_features(
         # distinct (article, customer, day) of this block -> per pair: last day, distinct days
         d_lo = int(d.min())
         span = int(d.max()) - d_lo + 1
-        pair, pair_day = np.divmod(np.unique((art * n_cust + cust) * span + (d - d_lo)), span)
+        pair, pair_day = np.divmod(grouping.unique((art * n_cust + cust) * span + (d - d_lo)), span)
         ends = _run_ends(pair)
         n_days = np.diff(np.r_[-1, np.flatnonzero(ends)]).astype(np.int32)
         pair_parts.append((pair[ends], (pair_day[ends] + d_lo).astype(np.int32), n_days))

@@ -29,7 +29,7 @@ import pandas as pd
 
 from hm_assets import calendar
 from hm_assets import columns as c
-from hm_assets.recsys import keys
+from hm_assets.recsys import grouping, keys
 
 AGE_BAND = "age_band"
 POSTAL = "postal"
@@ -160,8 +160,8 @@ def _kind_popularity(
     prior: float,
 ) -> pd.DataFrame:
     """Top articles of each segment of one kind (see ``compute_segment_popularity``)."""
-    all_segments = np.unique(customer_segment)
-    articles, art_index = np.unique(pair_art, return_inverse=True)
+    all_segments = grouping.unique(customer_segment)
+    articles, art_index = grouping.unique_inverse(pair_art)
     if len(articles) == 0 or top_n <= 0:
         return _empty_popularity()
     glob = np.bincount(art_index, weights=weight, minlength=len(articles))
@@ -172,17 +172,17 @@ def _kind_popularity(
     inside = pair_cust < len(lookup)
     seg = np.full(len(pair_cust), UNKNOWN, dtype=np.int32)
     seg[inside] = lookup[pair_cust[inside]]
-    all_segments = np.union1d(all_segments, seg)
+    all_segments = grouping.unique(np.concatenate([all_segments, seg]))
     seg_index = np.searchsorted(all_segments, seg)
     seg_total = np.bincount(seg_index, weights=weight, minlength=len(all_segments))
     cell = seg_index.astype(np.int64) * len(articles) + art_index
-    cells, cell_inverse = np.unique(cell, return_inverse=True)
+    cells, cell_inverse = grouping.unique_inverse(cell)
     cell_weight = np.bincount(cell_inverse, weights=weight)
 
     # candidates: what each segment bought, plus the global top_n for every segment
     top_global = np.argsort(-p_global, kind="stable")[:top_n]
     fill = (np.arange(len(all_segments), dtype=np.int64)[:, None] * len(articles) + top_global[None, :]).ravel()
-    cand = np.union1d(cells, fill)
+    cand = grouping.unique(np.concatenate([cells, fill]))
     cand_seg, cand_art = np.divmod(cand, len(articles))
     pos = np.searchsorted(cells, cand)
     found = pos < len(cells)
