@@ -330,7 +330,7 @@ def compute_customer_features(
     for acc, (prefix, _, names) in zip(group_counts, groups):
         for j, name in enumerate(names):
             out[f"{prefix}_{_slug(name)}"] = _f32(_safe_div(acc[:, j], n_all))
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)  # fresh arrays: no consolidating copy
 
 
 # --- article features -----------------------------------------------------------------------------
@@ -454,7 +454,7 @@ def compute_article_features(
     out["a_buyer_age_std"] = _f32(np.sqrt(np.maximum(_safe_div(age_sq, age_n) - age_mean**2, 0.0)))
     out["a_repurchase_rate"] = _f32(_safe_div(repeaters, buyers_all))
     out["a_online_share"] = _f32(_safe_div(online, sales_all))
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)  # fresh arrays: no consolidating copy
 
 
 # --- pair features --------------------------------------------------------------------------------
