@@ -498,8 +498,8 @@ def compute_pair_features(pairs: pd.DataFrame, history: pd.DataFrame, articles: 
     # sorted, as candidates do); each block aggregates only its customers' history, so every
     # temporary is bounded by the block, and the output is the only array as long as ``pairs``.
     index = {name: i for i, name in enumerate(PAIR_COLUMNS)}
-    values = np.full((len(PAIR_COLUMNS), n_pairs), np.nan, dtype=np.float32)
     order = None if n_pairs < 2 or (np.diff(pair_cust) >= 0).all() else np.argsort(pair_cust, kind="stable")
+    values = np.empty((len(PAIR_COLUMNS), n_pairs), dtype=np.float32)  # every cell is written below
     for lo, hi in _customer_blocks(pair_cust if order is None else pair_cust[order], PAIR_CHUNK):
         at = slice(lo, hi) if order is None else order[lo:hi]
         block_cust = pair_cust[at].astype(np.int64)
@@ -510,14 +510,15 @@ def compute_pair_features(pairs: pd.DataFrame, history: pd.DataFrame, articles: 
         art = _dense_index(h_art[rows], catalogue, "history article_id")
         day = days[rows]
         block_art = _dense_index(pair_art_ids[at], catalogue, "pairs article_id")
-        block = np.full((len(PAIR_COLUMNS), hi - lo), np.nan, dtype=np.float32)
+        block = values[:, at] if order is None else np.empty((len(PAIR_COLUMNS), hi - lo), dtype=np.float32)
         for level, code_of in levels:
             k = int(code_of.max()) + 1 if len(code_of) else 1
             if n_cust * k * span >= 2**62:
                 raise OverflowError(f"pair features: {n_cust} customers x {k} {level} codes x {span} days overflow int64 keys")
             table = _level_table((cust * k + code_of[art]) * span + (day - d0), span, d0, start)
             _fill_level(block, index, level, table, block_cust * k + code_of[block_art])
-        values[:, at] = block
+        if order is not None:
+            values[:, at] = block
     return pd.DataFrame(values.T, columns=list(PAIR_COLUMNS), index=pairs.index, copy=False)
 
 
