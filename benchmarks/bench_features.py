@@ -7,7 +7,8 @@ WORK holds an ingested warehouse (``WORK/warehouse/...``; make one with hard lin
 is its own:
 
 1. ``customer_features``, ``article_features``, ``segment_popularity``: each materialized with
-   ``dagster.materialize`` for one week (run overhead, reading its inputs, computing, storing);
+   ``dagster.materialize`` for one week (run overhead, reading its inputs, computing, storing),
+   then ``all_features``: the three in one run, in one process, as ``make demo`` runs them;
 2. pair features: candidate pairs are built first (not timed): the active customers (buyers
    of the last weeks before W, most recent first, as many as ``pairs / 100``), each with their
    own distinct articles of the last 26 weeks, most recent first, filled with the week's most
@@ -52,6 +53,7 @@ def _cpu() -> float:
 
 
 def run_asset(name: str, work: str, week: str) -> dict:
+    """Materialize one feature asset (or ``all_features``: the three in one run, one process)."""
     import dagster as dg
 
     from hm_assets.definitions import build_definitions
@@ -64,17 +66,17 @@ def run_asset(name: str, work: str, week: str) -> dict:
     settings = Settings(first_day=env.first_day, last_day=env.last_day, raw_dir=work, warehouse=work)
     defs = build_definitions(settings)
     weekly = defs.resolve_job_def("weekly_pipeline").partitions_def
-    asset = next(a for a in feature_assets.build_assets(weekly) if a.key.to_user_string() == name)
+    chosen = [a for a in feature_assets.build_assets(weekly) if name in ("all_features", a.key.to_user_string())]
     floor, cpu, started = _rss_gib(), _cpu(), time.perf_counter()
     result = dg.materialize(
-        [*raw.assets, asset], selection=[asset], partition_key=week, resources=defs.resources,
+        [*raw.assets, *chosen], selection=chosen, partition_key=week, resources=defs.resources,
         instance=dg.DagsterInstance.ephemeral(),
     )
     seconds = time.perf_counter() - started
-    meta = materializations(result)[name]
+    meta = materializations(result)
     return {"step": name, "week": week, "wall_s": round(seconds, 1), "cpu_s": round(_cpu() - cpu, 1),
             "peak_rss_gib": round(_peak_rss_gib(), 2), "rss_before_gib": round(floor, 2),
-            "rows": meta["rows"], "columns": meta["columns"]}
+            "rows": {a: meta[a]["rows"] for a in meta}, "columns": {a: meta[a]["columns"] for a in meta}}
 
 
 def _tables(work: str):
@@ -165,17 +167,17 @@ def main() -> None:
     parser.add_argument("work")
     parser.add_argument("--week", default="2020-09-16")
     parser.add_argument("--pairs", type=int, default=50_000_000)
-    parser.add_argument("--only", choices=[*ASSETS, "build_pairs", "pair_features"], help="run one step here")
+    parser.add_argument("--only", choices=[*ASSETS, "all_features", "build_pairs", "pair_features"], help="run one step here")
     args = parser.parse_args()
     if args.only:
-        if args.only in ASSETS:
+        if args.only in (*ASSETS, "all_features"):
             print(json.dumps(run_asset(args.only, args.work, args.week)), flush=True)
         elif args.only == "build_pairs":
             print(json.dumps(build_pairs(args.work, args.week, args.pairs)), flush=True)
         else:
             print(json.dumps(run_pairs(args.work, args.week)), flush=True)
         return
-    for step in (*ASSETS, "build_pairs", "pair_features"):
+    for step in (*ASSETS, "all_features", "build_pairs", "pair_features"):
         cmd = [sys.executable, __file__, args.work, "--week", args.week, "--pairs", str(args.pairs), "--only", step]
         subprocess.run(cmd, check=True)
 
