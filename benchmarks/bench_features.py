@@ -162,22 +162,46 @@ def run_pairs(work: str, week: str) -> dict:
             "peak_rss_gib": round(_peak_rss_gib(), 2), "rss_before_gib": round(floor, 2)}
 
 
+def run_segment_pairs(work: str, week: str) -> dict:
+    """``segment_pair_features`` on the benchmark pairs, with the stored ``segment_popularity`` of W."""
+    import pandas as pd
+    from upath import UPath
+
+    from hm_assets import columns as c
+    from hm_assets.io.storage import ParquetHandle, resolve, table_to_pandas
+    from hm_assets.recsys import segments
+
+    pairs = pd.read_parquet(Path(work) / f"bench_pairs_{week}.parquet")
+    popularity = ParquetHandle(resolve(UPath(work) / "warehouse" / "segment_popularity" / week)).to_pandas()
+    customers = table_to_pandas(_tables(work)["customers"].read([c.CUSTOMER_ID, c.AGE, c.POSTAL_CODE]))
+    floor, cpu, started = _rss_gib(), _cpu(), time.perf_counter()
+    table = segments.segment_pair_features(pairs, popularity, segments.customer_segments(customers))
+    seconds = time.perf_counter() - started
+    return {"step": "segment_pair_features", "week": week, "pairs": len(pairs), "columns": len(table.columns),
+            "found_age_band": round(float(table["s_age_band_rank"].notna().mean()), 4),
+            "found_postal": round(float(table["s_postal_rank"].notna().mean()), 4),
+            "wall_s": round(seconds, 1), "cpu_s": round(_cpu() - cpu, 1),
+            "peak_rss_gib": round(_peak_rss_gib(), 2), "rss_before_gib": round(floor, 2)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("work")
     parser.add_argument("--week", default="2020-09-16")
     parser.add_argument("--pairs", type=int, default=50_000_000)
-    parser.add_argument("--only", choices=[*ASSETS, "all_features", "build_pairs", "pair_features"], help="run one step here")
+    parser.add_argument("--only", choices=[*ASSETS, "all_features", "build_pairs", "pair_features", "segment_pairs"], help="run one step here")
     args = parser.parse_args()
     if args.only:
         if args.only in (*ASSETS, "all_features"):
             print(json.dumps(run_asset(args.only, args.work, args.week)), flush=True)
         elif args.only == "build_pairs":
             print(json.dumps(build_pairs(args.work, args.week, args.pairs)), flush=True)
-        else:
+        elif args.only == "pair_features":
             print(json.dumps(run_pairs(args.work, args.week)), flush=True)
+        else:
+            print(json.dumps(run_segment_pairs(args.work, args.week)), flush=True)
         return
-    for step in (*ASSETS, "all_features", "build_pairs", "pair_features"):
+    for step in (*ASSETS, "all_features", "build_pairs", "pair_features", "segment_pairs"):
         cmd = [sys.executable, __file__, args.work, "--week", args.week, "--pairs", str(args.pairs), "--only", step]
         subprocess.run(cmd, check=True)
 
