@@ -39,6 +39,8 @@ KINDS = (AGE_BAND, c.POSTAL_CODE)  # the values of ``segment_kind``, in output o
 UNKNOWN = -1
 
 AGE_BAND_EDGES = (20, 25, 30, 35, 40, 45, 50, 55, 60, 65)  # band i holds ages in [edge[i-1], edge[i])
+HISTORY_COLUMNS = [c.T_DAT, c.CUSTOMER_ID, c.ARTICLE_ID]  # of transactions
+CUSTOMER_COLUMNS = [c.CUSTOMER_ID, c.AGE, c.POSTAL_CODE]  # of customers
 DEFAULT_WEEKS = 4
 DEFAULT_TOP_N = 24
 DEFAULT_HALF_LIFE_DAYS = 7.0
