@@ -8,6 +8,7 @@ import dagster as dg
 
 from hm_assets.defs.candidates import assets as candidates
 from hm_assets.defs.exploration import assets as exploration
+from hm_assets.defs.features import assets as features
 from hm_assets.defs.models import assets as models
 from hm_assets.defs.raw import assets as raw
 from hm_assets.defs import weekly_checks
@@ -24,10 +25,15 @@ WEEKLY_JOB = "weekly_pipeline"
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     weekly = weekly_partitions(settings)
-    weekly_assets = [*candidates.build_assets(weekly), *models.build_assets(weekly), *submission.build_assets(weekly)]
+    weekly_assets = [
+        *features.build_assets(weekly),
+        *candidates.build_assets(weekly),
+        *models.build_assets(weekly),
+        *submission.build_assets(weekly),
+    ]
     return dg.Definitions(
         assets=[*raw.assets, *exploration.assets, *weekly_assets],
-        asset_checks=weekly_checks.build_checks(weekly),
+        asset_checks=[*weekly_checks.build_checks(weekly), *features.build_checks(weekly)],
         jobs=[
             dg.define_asset_job(RAW_JOB, selection=dg.AssetSelection.groups(raw.GROUP), description="Read and validate the three CSV files."),
             dg.define_asset_job(
@@ -38,7 +44,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             dg.define_asset_job(
                 WEEKLY_JOB,
                 selection=dg.AssetSelection.assets(*weekly_assets),
-                description="Candidates, recommendations, submission and backtest for one week.",
+                description="Features, candidates, recommendations, submission and backtest for one week.",
             ),
         ],
         resources={
