@@ -42,8 +42,9 @@ test: $(STAMP) browser
 
 # The Dagster UI on http://127.0.0.1:3000 with the daemon (queued runs, backfills, the
 # schedule and the sensors); runs of `make demo` show up there.
+PORT ?= 3000
 dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
 
 lock: $(STAMP)
 	{ head -2 requirements.lock; $(BIN)/python -m pip freeze --exclude-editable; } > requirements.lock.new
