@@ -153,6 +153,10 @@ class Chromium:
     with the webserver): navigate, read the page's text, take a screenshot."""
 
     def __init__(self, profile: Path, width: int = 1600, height: int = 1000):
+        import shutil
+
+        if shutil.which("chromium") is None:
+            raise FileNotFoundError("chromium not found: `make browser` installs it (apt-get install chromium chromium-driver)")
         self.proc = Process(
             ["chromium", *CHROMIUM_FLAGS, "--remote-debugging-port=0", f"--user-data-dir={profile}",
              f"--window-size={width},{height}", "about:blank"],
