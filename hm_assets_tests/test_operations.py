@@ -221,3 +221,19 @@ def test_jobs_select_whole_stages(project):
     assert keys(RAW_JOB) == by_group["raw"]
     for job in (RAW_JOB, WEEKLY_JOB, RETRAIN_JOB):
         assert defs.resolve_job_def(job).executor_def is dg.in_process_executor
+
+
+def test_install_finds_the_cpu_torch_build_with_or_without_the_local_wheels(tmp_path):
+    """`make install` adds PyTorch's CPU index only where no local +cpu wheel exists; the lock
+    pins the +cpu build either way, so a CUDA build is never a candidate."""
+    import subprocess
+
+    def pip_line(wheels: Path) -> str:
+        out = subprocess.run(["make", "-n", "-B", "install", f"WHEELS={wheels}"], cwd=REPO, capture_output=True, text=True, check=True)
+        return next(line for line in out.stdout.splitlines() if "pip install" in line)
+
+    (tmp_path / "local").mkdir()
+    (tmp_path / "local" / "torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl").touch()
+    assert "download.pytorch.org" not in pip_line(tmp_path / "local") and f"--find-links {tmp_path / 'local'}" in pip_line(tmp_path / "local")
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in pip_line(tmp_path / "absent")
+    assert "torch==2.13.0+cpu" in (REPO / "requirements.lock").read_text().splitlines()
