@@ -36,7 +36,10 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets=assets,
         asset_checks=weekly_checks.build_checks(weekly),
         jobs=operations.build_jobs(weekly, assets, raw.GROUP, exploration.GROUP, monitoring.EVALUATION_ASSET),
-        schedules=[operations.retraining_schedule(weekly)],
+        schedules=[
+            operations.retraining_schedule(weekly),
+            operations.evaluation_schedule(weekly, monitoring.EVALUATION_ASSET),
+        ],
         sensors=[
             operations.raw_files_sensor([a.key.to_user_string() for a in raw.assets]),
             dg.AutomationConditionSensorDefinition(

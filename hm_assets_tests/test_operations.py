@@ -33,8 +33,8 @@ def _sensor_tick(defs: dg.Definitions, instance: dg.DagsterInstance, cursor: str
     return sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=cursor, resources={"raw_data": defs.resources["raw_data"]}))
 
 
-def _schedule_tick(defs: dg.Definitions, instance: dg.DagsterInstance, when: dt.datetime):
-    schedule = defs.resolve_schedule_def(operations.RETRAIN_SCHEDULE)
+def _schedule_tick(defs: dg.Definitions, instance: dg.DagsterInstance, when: dt.datetime, name=operations.RETRAIN_SCHEDULE):
+    schedule = defs.resolve_schedule_def(name)
     context = dg.build_schedule_context(
         instance=instance, scheduled_execution_time=when, repository_def=defs.get_repository_def()
     )
@@ -102,8 +102,13 @@ def grown(tmp_path_factory):
     tick = _schedule_tick(defs, instance, dt.datetime(2020, 9, 23, 6, tzinfo=dt.timezone.utc))
     state["schedule_requests"] = tick.run_requests
     state["retrain_results"] = [_run(defs, instance, RETRAIN_JOB, r.partition_key) for r in tick.run_requests]
-    # the former target week can now be scored against its purchases
-    _run(defs, instance, EVALUATE_JOB, OLD_TARGET)
+    # the former target week can now be scored against its purchases: the evaluation schedule
+    wednesday = dt.datetime(2020, 9, 23, 6, tzinfo=dt.timezone.utc)
+    scoring = _schedule_tick(defs, instance, wednesday, operations.EVALUATE_SCHEDULE)
+    state["evaluation_requests"] = scoring.run_requests
+    for request in scoring.run_requests:
+        _run(defs, instance, EVALUATE_JOB, request.partition_key)
+    state["evaluation_again"] = _schedule_tick(defs, instance, wednesday, operations.EVALUATE_SCHEDULE)
     state.update(defs=defs, old_submission=old_submission)
     return state
 
@@ -135,6 +140,12 @@ def test_the_schedule_retrains_only_the_new_week(grown):
     done = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert "submission" in done and EVALUATION_ASSET not in done
     assert {e.partition for e in result.get_asset_materialization_events()} == {NEW_TARGET}
+
+
+def test_the_evaluation_schedule_scores_the_former_target_week_once(grown):
+    assert [(r.partition_key, r.run_key) for r in grown["evaluation_requests"]] == [(OLD_TARGET, f"evaluate-{OLD_TARGET}")]
+    again = grown["evaluation_again"]
+    assert again.run_requests == [] and "scored already" in again.skip_message
 
 
 def test_the_new_week_has_its_submission(grown):

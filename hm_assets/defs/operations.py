@@ -27,6 +27,7 @@ RETRAIN_JOB = "weekly_retraining"
 EVALUATE_JOB = "evaluate_week"
 RAW_SENSOR = "raw_files_sensor"
 RETRAIN_SCHEDULE = "weekly_retraining_schedule"
+EVALUATE_SCHEDULE = "weekly_evaluation_schedule"
 SUMMARY_SENSOR = "evaluation_summary_automation"
 
 # The stages whose assets are partitioned by week, in pipeline order; each gets its own job.
@@ -164,3 +165,30 @@ def retraining_schedule(weekly: dg.PartitionsDefinition) -> dg.ScheduleDefinitio
         return dg.RunRequest(run_key=f"retrain-{week}", partition_key=week)
 
     return _schedule
+
+
+def evaluation_schedule(weekly: dg.PartitionsDefinition, evaluation_asset: str) -> dg.ScheduleDefinition:
+    """Every Wednesday, beside the retraining: score the week before the newest one, which was
+    the target week until its purchases arrived, unless it is scored already. With it, the
+    evaluation summary (refreshed by its automation sensor) gains one week per week."""
+
+    @dg.schedule(
+        name=EVALUATE_SCHEDULE,
+        cron_schedule=RETRAIN_CRON,
+        execution_timezone="UTC",
+        job_name=EVALUATE_JOB,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="Wednesdays 06:00 UTC: score the week that has just become known.",
+    )
+    def _schedule(context: dg.ScheduleEvaluationContext):
+        now = context.scheduled_execution_time or dt.datetime.now(dt.timezone.utc)
+        newest = newest_week(weekly, now)
+        week = calendar.week_key(calendar.shift_week(newest, -1)) if newest else None
+        if week is None or not weekly.has_partition_key(week):
+            return dg.SkipReason(f"no known week to score at {now:%Y-%m-%d}")
+        if week in context.instance.get_materialized_partitions(dg.AssetKey(evaluation_asset)):
+            return dg.SkipReason(f"week {week} is scored already")
+        return dg.RunRequest(run_key=f"evaluate-{week}", partition_key=week)
+
+    return _schedule
+
