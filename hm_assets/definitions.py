@@ -35,7 +35,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=assets,
         asset_checks=weekly_checks.build_checks(weekly),
-        jobs=operations.build_jobs(weekly, assets, raw.GROUP, exploration.GROUP, monitoring.EVALUATION_ASSET),
+        jobs=operations.build_jobs(assets, raw.GROUP, exploration.GROUP, monitoring.EVALUATION_ASSET),
         schedules=[
             operations.retraining_schedule(weekly),
             operations.evaluation_schedule(weekly, monitoring.EVALUATION_ASSET),

@@ -9,7 +9,7 @@ import pytest
 
 from hm_assets.definitions import RAW_JOB
 from hm_assets.runs import failure_messages, materializations
-from hm_assets_tests.conftest import HEX, TRANSACTIONS, article, articles_csv, customers_csv, transactions_csv
+from hm_assets_tests.conftest import HEX, article, articles_csv, customers_csv, transactions_csv
 
 
 def replace_line(text: str, line_no: int, new: str) -> str:
@@ -134,6 +134,15 @@ def test_extra_column_warns_but_ingests(project):
     assert "loyalty" not in project.stored("customers").columns
 
 
-def test_transactions_for_unknown_rows_use_the_hand_built_rows():
-    assert len(TRANSACTIONS) == 9  # the cases above edit data row 7 (2020-09-17, c0, A1)
-    assert transactions_csv().splitlines()[7] == TX_ROW
+def test_errors_quote_the_data_row_numbers_of_the_broken_rows(project):
+    """The cases above break data row 7 and expect "row 7"; the number must come from where the
+    bad rows are, counted from 1 after the header, not from the fixture."""
+    text = transactions_csv()
+    for line in (2, 9):
+        text = replace_line(text, line, text.splitlines()[line][:-1] + "3")  # channel 2 -> 3
+    project.write("transactions_train.csv", text)
+    result = project.run_job(RAW_JOB)
+    assert not result.success
+    message = failure_messages(result)
+    assert "row 2 (sales_channel_id=3)" in message and "row 9 (sales_channel_id=3)" in message, message
+    assert "row 7" not in message

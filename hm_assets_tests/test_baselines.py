@@ -73,15 +73,6 @@ def test_submission_has_every_customer_and_zero_padded_ids():
         validate_submission(sub, n_customers=3)
 
 
-def test_weeks_before_selects_strictly_earlier_parts():
-    from hm_assets.io.storage import ParquetHandle
-
-    handle = ParquetHandle({k: None for k in ["2020-09-02", "2020-09-09", "2020-09-16", "2020-09-23"]})
-    assert history.weeks_before(handle, "2020-09-16").names == ["2020-09-02", "2020-09-09"]
-    assert history.weeks_before(handle, "2020-09-16", weeks=1).names == ["2020-09-09"]
-    assert history.weeks_before(handle, "2020-09-02").names == []
-
-
 def test_first_week_without_history_still_gets_full_lists():
     from hm_assets.io.storage import ParquetHandle
 

@@ -23,16 +23,15 @@ import re
 import dagster as dg
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pytest
-from upath import UPath
 
+from hm_assets import calendar
 from hm_assets import columns as c
 from hm_assets.defs.exploration import assets as exploration_assets
 from hm_assets.defs.exploration import plots
 from hm_assets.defs.raw import assets as raw_assets
-from hm_assets.io.storage import ParquetHandle, Parts, resolve, write_parts
 from hm_assets.recsys import exploration as ex
+from hm_assets.recsys import keys
 from hm_assets.recsys import stats
 from hm_assets_tests.conftest import HEX, transactions_csv
 
@@ -41,8 +40,7 @@ A, B, C, D, U = 100001001, 100001002, 100002001, 100003001, 999999001
 WEEK = "2020-09-16"
 
 
-def day(iso: str) -> int:
-    return (dt.date.fromisoformat(iso) - dt.date(1970, 1, 1)).days
+day = calendar.day_number
 
 
 def frame(rows, channel: int = 2) -> pd.DataFrame:
@@ -82,38 +80,6 @@ def history() -> pd.DataFrame:
     )
 
 
-# --- reading ------------------------------------------------------------------------------------
-def week_parts(tmp_path, weeks: dict[str, pd.DataFrame]) -> ParquetHandle:
-    target = UPath(tmp_path) / "transactions"
-    write_parts(Parts([(k, pa.Table.from_pandas(v, preserve_index=False)) for k, v in weeks.items()]), target)
-    return ParquetHandle(resolve(target))
-
-
-def test_tx_from_arrow_reads_only_the_given_columns():
-    table = pa.table({c.T_DAT: pa.array([dt.date(2020, 9, 16), dt.date(2020, 9, 17)], pa.date32()),
-                      c.CUSTOMER_ID: pa.array([3, 4], pa.int32())})
-    tx = ex.tx_from_arrow(table)
-    assert tx.day.tolist() == [day("2020-09-16"), day("2020-09-17")]
-    assert tx.customer.tolist() == [3, 4] and tx.customer.dtype == np.int64
-    assert tx.article.tolist() == [0, 0] and tx.article.strides == (0,)  # absent: no memory
-
-
-def test_read_tx_and_week_selection(tmp_path, history):
-    weeks = {
-        "2020-08-26": history.iloc[:1], "2020-09-02": history.iloc[1:3], "2020-09-09": history.iloc[:0],
-        "2020-09-16": history.iloc[3:10], "2020-09-23": history.iloc[10:], "2020-09-30": history.iloc[:0],
-    }
-    handle = week_parts(tmp_path, weeks)
-    assert ex.last_week_with_rows(handle) == "2020-09-23"
-    assert ex.weeks_ending("2020-09-16", 3, handle.names) == ["2020-09-02", "2020-09-09", "2020-09-16"]
-    assert ex.weeks_ending("2020-09-02", 4, handle.names) == ["2020-08-26", "2020-09-02"]
-    assert ex.weeks_ending(None, 4, handle.names) == []
-    tx = ex.read_tx(handle, [c.T_DAT, c.ARTICLE_ID], ["2020-09-02", "2020-09-09", "2020-09-16"])
-    assert tx.article.tolist() == [C, U, A, B, B, A, U, D, D]
-    assert tx.day[0] == day("2020-09-02") and tx.customer.strides == (0,)
-    assert len(ex.read_tx(handle, [c.PRICE], ["2020-09-09"])) == 0
-
-
 def test_unique_and_isin_sorted_match_numpy():
     from hm_assets.recsys import stats
 
@@ -121,7 +87,7 @@ def test_unique_and_isin_sorted_match_numpy():
     got = stats.unique(values, return_index=True, return_counts=True)
     want = np.unique(values, return_index=True, return_counts=True)
     assert all(g.tolist() == w.tolist() for g, w in zip(got, want))
-    values = np.array([(5 << 31) | 7, 3, 3, (1 << 40), 0, 7], np.int64)
+    values = np.array([keys.pair_key(5, 7), 3, 3, (1 << 40), 0, 7], np.int64)
     assert ex.unique(values).tolist() == np.unique(values).tolist()
     assert ex.unique(np.empty(0, np.int64)).tolist() == []
     probe = np.array([3, 4, 1 << 40, -1, 1 << 50], np.int64)
@@ -162,7 +128,7 @@ def test_sales_by_day_and_week():
 def test_weekday_profile_worked_example():
     # two weeks from Wednesday 2020-09-02: Wednesdays 10 and 20 rows, every other day 5
     days = pd.date_range("2020-09-02", periods=14, freq="D", unit="s")
-    rows = np.where(days.weekday == 2, np.where(days < "2020-09-09", 10, 20), 5)
+    rows = np.where(days.day_of_week == 2, np.where(days < "2020-09-09", 10, 20), 5)
     profile = ex.weekday_profile(pd.DataFrame({c.T_DAT: days, "rows": rows, "buyers": rows}))
     assert profile["weekday"].tolist() == ["Wed", "Thu", "Fri", "Sat", "Sun", "Mon", "Tue"]
     assert profile["days"].tolist() == [2] * 7
@@ -173,7 +139,7 @@ def test_weekday_profile_worked_example():
 
 def test_spike_days_compare_a_day_with_the_same_weekday():
     days = pd.date_range("2020-09-02", periods=35, freq="D", unit="s")
-    rows = np.where(days.weekday == 4, 300, 100)  # Fridays are always busier: seasonality, no spike
+    rows = np.where(days.day_of_week == 4, 300, 100)  # Fridays are always busier: seasonality, no spike
     rows[days == "2020-09-18"] = 900  # the third Friday: a promotion
     rows[days == "2020-09-20"] = 0  # a closed Sunday
     spikes = ex.spike_days(pd.DataFrame({c.T_DAT: days, "rows": rows, "buyers": rows}), weeks_around=3, top=2)

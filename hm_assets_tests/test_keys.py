@@ -19,3 +19,9 @@ def test_day_key_round_trips():
     assert k.tolist() == [5 << 20, (7 << 20) + 733]
     cust, day = keys.split_day_key(k)
     assert cust.tolist() == [5, 7] and day.tolist() == [0, 733]
+
+
+def test_group_key_sorts_by_customer_then_group_code():
+    k = keys.group_key(np.array([1, 0, 1], np.int32), np.array([0, 2**32 - 1, 5], np.int64))
+    assert k.tolist() == [1 << 32, 2**32 - 1, (1 << 32) + 5]
+    assert np.argsort(k).tolist() == [1, 0, 2]

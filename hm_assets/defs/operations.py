@@ -47,14 +47,13 @@ def _groups_present(assets, groups) -> list[str]:
     return [g for g in groups if g in present]
 
 
-def build_jobs(
-    weekly: dg.PartitionsDefinition, assets: list, raw_group: str, explore_group: str, evaluation_asset: str
-) -> list:
+def build_jobs(assets: list, raw_group: str, explore_group: str, evaluation_asset: str) -> list:
     """Jobs by group: ingestion, exploration, one per weekly stage, the whole week, and the
-    retraining of a new week (the whole week but its evaluation, which needs the week's purchases)."""
+    retraining of a new week (the whole week but its evaluation, which needs the week's purchases).
+    Weekly jobs take their week partitions from their assets."""
     stages = _groups_present(assets, WEEKLY_GROUPS)
     whole_week = dg.AssetSelection.groups(*stages)
-    weekly_job = dict(partitions_def=weekly, executor_def=EXECUTOR)
+    weekly_job = dict(executor_def=EXECUTOR)
     return [
         dg.define_asset_job(
             RAW_JOB, selection=dg.AssetSelection.groups(raw_group), executor_def=EXECUTOR,

@@ -25,7 +25,7 @@ def split_by_week(table: pa.Table, week_keys: Sequence[str]) -> Iterator[tuple[s
     """
     first = calendar.day_number(week_keys[0])
     days = pc.cast(table.column(c.T_DAT), pa.int32()).to_numpy()
-    week_index = (days - np.int32(first)) // np.int32(calendar.WEEK_DAYS)
+    week_index = calendar.weeks_since(days, first)
     del days
     if len(week_index) and (week_index.min() < 0 or week_index.max() >= len(week_keys)):
         raise ValueError(f"transactions fall outside the weeks {week_keys[0]}..{week_keys[-1]}")

@@ -48,8 +48,6 @@ _RESULT_FORMAT = {
     "return_unexpected_index_query": False,
 }
 
-_EPOCH_WEEKDAY = dt.date(1970, 1, 1).weekday()
-
 
 @dataclasses.dataclass(frozen=True)
 class CheckOutcome:
@@ -346,7 +344,7 @@ def _gx_expectation(rule: Rule, inputs: _Inputs) -> tuple[str, dict]:
         return "ExpectColumnValuesToBeBetween", {
             "column": column,
             "min_value": dt.datetime.combine(inputs.first_day, dt.time()),
-            "max_value": dt.datetime.combine(inputs.last_day + dt.timedelta(days=1), dt.time()),
+            "max_value": dt.datetime.combine(calendar.shift_day(inputs.last_day, 1), dt.time()),
             "strict_max": True,
         }
     if rule.name == "sales_channel_id_in_set":
@@ -488,21 +486,20 @@ def _weekly_row_count(rule: Rule, inputs: _Inputs, frame: pd.DataFrame) -> Check
     Only rows within [first_day, last_day] count (t_dat_in_range reports the others). The
     median is taken over the non-empty weeks, so that a long gap cannot drag it to zero.
     """
-    days = frame[c.T_DAT].dropna().to_numpy().astype("datetime64[D]").astype(np.int64)
+    days = calendar.day_numbers(frame[c.T_DAT].dropna()).astype(np.int64)
     lo, hi = calendar.day_number(inputs.first_day), calendar.day_number(inputs.last_day)
     days = days[(days >= lo) & (days <= hi)]
     if len(days) == 0:
         return _outcome(rule, inputs, True, 0, 0, "weeks", [])
-    # the Wednesday on or before each day, as in calendar.week_start
-    week_days = days - (days + _EPOCH_WEEKDAY - calendar.WEDNESDAY) % calendar.WEEK_DAYS
+    week_days = calendar.week_start_days(days)
     first = int(week_days.min())
-    counts = np.bincount((week_days - first) // calendar.WEEK_DAYS)  # zeros for empty weeks
+    counts = np.bincount(calendar.weeks_since(week_days, first))  # zeros for empty weeks
     median = float(np.median(counts[counts > 0]))
     bad = (counts == 0) | (counts < r.WEEK_ROWS_MIN_RATIO * median)
     bad |= counts > r.WEEK_ROWS_MAX_RATIO * median
     examples = [
         {
-            "week": calendar.week_key(calendar.from_day_number(first + calendar.WEEK_DAYS * int(i))),
+            "week": calendar.week_key(calendar.shift_week(calendar.from_day_number(first), int(i))),
             "rows": int(counts[i]),
             "median_rows": median,
         }

@@ -1,9 +1,9 @@
-"""Statistics for the exploration assets that ``stats`` does not hold, and the bridge from the
-stored week parts to ``stats.Tx``.
+"""Statistics for the exploration assets that ``stats`` does not hold.
 
 ``hm_assets.recsys.stats`` is the one implementation of the descriptive statistics (it also
-serves the generator's calibration report); this module adds what only the exploration needs:
-reading week parts column by column, week-by-week tables built from the ``stats`` functions,
+serves the generator's calibration report), and ``hm_assets.recsys.history`` the one reader of
+the week parts; this module adds what only the exploration needs:
+week-by-week tables built from the ``stats`` functions,
 weekday seasonality and promotion spikes, repurchase at coarser levels (same product, same
 product type), customer activity and a few histograms. Pure numpy/pandas/pyarrow, no Dagster.
 
@@ -11,7 +11,7 @@ Conventions are those of ``stats``: ``week`` is the Wednesday starting a Wednesd
 week, windows are half-open day ranges, shares over an empty set are NaN (shown as ``n/a``).
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,101 +19,11 @@ import pyarrow as pa
 
 from hm_assets import calendar
 from hm_assets import columns as c
-from hm_assets.io.storage import ParquetHandle
-from hm_assets.recsys import stats
+from hm_assets.recsys import history, keys, stats
 from hm_assets.recsys.stats import isin_sorted, unique
 
 WEEK = calendar.WEEK_DAYS
 COLOUR_GROUP_NAME = "colour_group_name"  # a Kaggle articles column (schemas.ARTICLES)
-
-# stored transactions column -> (stats.Tx field, dtype stats.Tx documents)
-_TX_FIELDS = {
-    c.T_DAT: ("day", np.int32),
-    c.CUSTOMER_ID: ("customer", np.int64),
-    c.ARTICLE_ID: ("article", np.int64),
-    c.PRICE: ("price", np.float64),
-    c.SALES_CHANNEL_ID: ("channel", np.int16),
-}
-
-
-def _empty_tx() -> stats.Tx:
-    return stats.Tx(*(np.empty(0, dtype) for _, dtype in _TX_FIELDS.values()))
-
-
-# --- reading the week parts ---------------------------------------------------------------------
-def _column(table: pa.Table, name: str, dtype) -> np.ndarray:
-    col = table.column(name)
-    if pa.types.is_date32(col.type):
-        return col.cast(pa.int32()).to_numpy().astype(dtype, copy=False)  # date32 is days since epoch
-    if name == c.T_DAT:
-        return stats.day_numbers(col.to_pandas()).astype(dtype, copy=False)
-    return col.to_numpy().astype(dtype, copy=False)
-
-
-def tx_from_arrow(table: pa.Table) -> stats.Tx:
-    """``stats.Tx`` from a transactions table holding any subset of the stored columns.
-
-    Absent columns become zero-stride constant arrays (no memory), so a statistic that needs
-    only days and customers costs only those two columns.
-    """
-    n = table.num_rows
-    arrays = {
-        field: _column(table, name, dtype) if name in table.column_names else np.broadcast_to(np.zeros((), dtype), (n,))
-        for name, (field, dtype) in _TX_FIELDS.items()
-    }
-    return stats.Tx(**arrays)
-
-
-def rows_per_week(handle: ParquetHandle) -> dict[str, int]:
-    """Rows of each stored week part, from the Parquet footers (no data read)."""
-    return {name: handle.select([name]).num_rows() for name in handle.names}
-
-
-def last_week_with_rows(handle: ParquetHandle) -> str | None:
-    """The last week part that holds purchases (the target week's part is empty); None if none."""
-    rows = rows_per_week(handle)
-    weeks = [w for w, n in rows.items() if n]
-    return weeks[-1] if weeks else None
-
-
-def weeks_ending(week: str | None, n: int, available: Iterable[str]) -> list[str]:
-    """The ``n`` consecutive week keys ending with ``week`` that are stored (oldest first)."""
-    if week is None or n < 1:
-        return []
-    have = set(available)
-    keys = [calendar.week_key(calendar.shift_week(week, -i)) for i in range(n - 1, -1, -1)]
-    return [k for k in keys if k in have]
-
-
-def iter_weeks(handle: ParquetHandle, columns: Sequence[str]) -> Iterator[tuple[str, stats.Tx]]:
-    """``(week key, that week's rows)`` for every part, reading only ``columns``."""
-    for name in handle.names:
-        yield name, tx_from_arrow(handle.select([name]).read(list(columns)))
-
-
-def read_tx(handle: ParquetHandle, columns: Sequence[str], weeks: Iterable[str] | None = None) -> stats.Tx:
-    """The rows of the given week parts (default: all), only ``columns``, as one ``stats.Tx``.
-
-    Arrays are allocated once from the footers' row counts and filled part by part, so the peak
-    is the result plus one part (no concatenation copy).
-    """
-    if weeks is not None:
-        handle = handle.select(weeks)
-    n = handle.num_rows()
-    if not n:
-        return _empty_tx()
-    wanted = {name: _TX_FIELDS[name] for name in columns}
-    out = {field: np.empty(n, dtype) for field, dtype in wanted.values()}
-    pos = 0
-    for name in handle.names:
-        table = handle.select([name]).read(list(columns))
-        for col, (field, dtype) in wanted.items():
-            out[field][pos : pos + table.num_rows] = _column(table, col, dtype)
-        pos += table.num_rows
-    for name, (field, dtype) in _TX_FIELDS.items():
-        out.setdefault(field, np.broadcast_to(np.zeros((), dtype), (n,)))
-    return stats.Tx(**out)
-
 
 # --- sales over time ------------------------------------------------------------------------------
 SALES_COLUMNS = [c.T_DAT, c.CUSTOMER_ID, c.SALES_CHANNEL_ID]
@@ -161,7 +71,7 @@ def sales_by_day_and_week(weeks: Iterable[tuple[str, stats.Tx]]) -> tuple[pd.Dat
 def weekday_profile(daily: pd.DataFrame) -> pd.DataFrame:
     """Weekly seasonality: per weekday (Wed..Tue) the days seen, mean rows and buyers, and
     ``rows_index`` = the weekday's mean rows over the mean rows of all days (1 = average)."""
-    weekday = daily[c.T_DAT].dt.weekday
+    weekday = daily[c.T_DAT].dt.day_of_week
     out = daily.groupby(weekday).agg(days=("rows", "size"), mean_rows=("rows", "mean"), mean_buyers=("buyers", "mean"))
     out = out.reindex(list(_WEEKDAY_ORDER))
     out["days"] = out["days"].fillna(0).astype(np.int64)
@@ -178,7 +88,7 @@ def spike_days(daily: pd.DataFrame, weeks_around: int = 3, top: int = 10) -> pd.
     the baseline is 0); highest first, ties by date.
     """
     rows = daily["rows"].astype(np.float64)
-    weekday = daily[c.T_DAT].dt.weekday
+    weekday = daily[c.T_DAT].dt.day_of_week
     baseline = rows.groupby(weekday).transform(
         lambda s: s.rolling(2 * weeks_around + 1, center=True, min_periods=1).median()
     )
@@ -210,8 +120,8 @@ def coverage_by_week(
     tx = stats.Tx.of(transactions)
     out = []
     for week in weeks:
-        start = calendar.day_number(week)
-        two_weeks = tx.window(start - WEEK, start + WEEK)  # all that the statistics below look at
+        start, end = calendar.week_bounds(week)
+        two_weeks = tx.window(start - WEEK, end)  # all that the statistics below look at
         rows = int((two_weeks.day >= start).sum())
         defined = rows > 0 and rows < len(two_weeks)
         row: dict = {"week": calendar.week_key(week), "rows": rows}
@@ -253,23 +163,6 @@ def life_cycle(transactions, wanted_weeks: int = 26) -> pd.DataFrame:
 REPURCHASE_COLUMNS = [c.T_DAT, c.CUSTOMER_ID, c.ARTICLE_ID]
 
 
-def _groups(articles: pd.DataFrame, by: str, article: np.ndarray) -> np.ndarray:
-    """Code (>= 0) of each article's ``by`` value; an article missing from ``articles`` or
-    without a ``by`` value gets a code of its own (the same for every occurrence of it)."""
-    ids = articles[c.ARTICLE_ID].to_numpy(np.int64)
-    codes = pd.factorize(articles[by])[0].astype(np.int64)  # -1: no value
-    order = np.argsort(ids)
-    ids, codes = ids[order], codes[order]
-    group = np.full(len(article), -1, np.int64)
-    if len(ids):
-        pos = np.minimum(np.searchsorted(ids, article), len(ids) - 1)
-        group = np.where(ids[pos] == article, codes[pos], -1)
-    own = group < 0
-    if own.any():
-        group[own] = len(ids) + np.unique(article[own], return_inverse=True)[1]
-    return group
-
-
 REPURCHASE_LEVELS = (c.ARTICLE_ID, c.PRODUCT_CODE, c.PRODUCT_TYPE_NO)
 
 
@@ -285,21 +178,20 @@ def earlier_purchase_shares(
     Looks at the week's rows and the earlier rows of its buyers; NaN if the week has none.
     """
     tx = stats.Tx.of(transactions)
-    start = calendar.day_number(week)
-    w = tx.window(start, start + WEEK)
+    start, end = calendar.week_bounds(week)
+    w = tx.window(start, end)
     if not len(w):
         return {level: float("nan") for level in levels}
     before = tx.window(end=start)
     before = before.take(isin_sorted(before.customer, unique(w.customer)))
-    pairs = unique((w.customer << 31) | w.article)
-    history = unique((before.customer << 31) | before.article)
-    both = np.concatenate([pairs, history])
-    customer, article = both >> 31, both & ((1 << 31) - 1)
+    pairs = unique(keys.pair_key(w.customer, w.article))
+    earlier = unique(keys.pair_key(before.customer, before.article))
+    customer, article = keys.split_pair_key(np.concatenate([pairs, earlier]))
     out = {}
     for level in levels:
-        group = article if level == c.ARTICLE_ID else _groups(articles, level, article)
-        keys = (customer << 32) | group
-        out[level] = float(isin_sorted(keys[: len(pairs)], unique(keys[len(pairs) :])).mean())
+        group = article if level == c.ARTICLE_ID else stats.group_codes(articles, level, article)
+        by_group = keys.group_key(customer, group)
+        out[level] = float(isin_sorted(by_group[: len(pairs)], unique(by_group[len(pairs) :])).mean())
     return out
 
 
@@ -328,15 +220,15 @@ def repurchase_by_week(transactions, articles: pd.DataFrame, weeks: Sequence[str
     sorted_customer = tx.customer[by_customer]
     out = []
     for week in weeks:
-        start = calendar.day_number(week)
-        in_week = (tx.day >= start) & (tx.day < start + WEEK)
+        start, end = calendar.week_bounds(week)
+        in_week = (tx.day >= start) & (tx.day < end)
         buyers = unique(tx.customer[in_week])
         row: dict = {"week": calendar.week_key(week), "pairs": 0}
         if len(buyers):
             lo, hi = np.searchsorted(sorted_customer, buyers, "left"), np.searchsorted(sorted_customer, buyers, "right")
             rows = by_customer[_ranges(lo, hi)]
-            mine = tx.take(rows[tx.day[rows] < start + WEEK])
-            row["pairs"] = len(unique((mine.customer[mine.day >= start] << 31) | mine.article[mine.day >= start]))
+            mine = tx.take(rows[tx.day[rows] < end])
+            row["pairs"] = len(unique(keys.pair_key(mine.customer[mine.day >= start], mine.article[mine.day >= start])))
             row["exact_article"] = stats.exact_repurchase_share(mine, week)
             row["other_colour"] = stats.other_colour_share(mine, articles, week)
             coarser = earlier_purchase_shares(mine, articles, week, (c.PRODUCT_CODE, c.PRODUCT_TYPE_NO))
@@ -370,8 +262,9 @@ def customer_activity(weeks: Iterable[stats.Tx], customer_ids: np.ndarray) -> pd
         if not len(cust):
             continue
         first = int(day.min())
-        keys = unique((cust << 20) | (day.astype(np.int64) - first))  # sorted by customer, then day
-        k_cust, k_day = keys >> 20, (keys & ((1 << 20) - 1)) + first
+        # sorted by customer, then day
+        k_cust, k_offset = keys.split_day_key(unique(keys.day_key(cust, day - first)))
+        k_day = k_offset + first
         rows += np.bincount(cust, minlength=size)
         active += np.bincount(k_cust, minlength=size)
         latest = np.r_[k_cust[1:] != k_cust[:-1], True]  # each customer's latest day in the slice
@@ -386,7 +279,7 @@ def last_purchases(activity: pd.DataFrame) -> stats.Tx:
     ``[end - d, end)`` depends only on their last purchase before ``end``.
     """
     bought = activity[activity["last_day"] != NEVER]
-    return tx_from_arrow(
+    return history.tx_from_arrow(
         pa.table({c.T_DAT: pa.array(bought["last_day"].to_numpy(np.int32)).cast(pa.date32()),
                   c.CUSTOMER_ID: bought[c.CUSTOMER_ID].to_numpy(np.int64)})
     )

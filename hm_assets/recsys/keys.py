@@ -36,3 +36,12 @@ def split_day_key(keys) -> tuple[np.ndarray, np.ndarray]:
     """``(customers, day offsets)`` from :func:`day_key` keys."""
     keys = np.asarray(keys, dtype=np.int64)
     return keys >> DAY_BITS, keys & _DAY_MASK
+
+
+GROUP_BITS = 32
+
+
+def group_key(customers, groups) -> np.ndarray:
+    """One int64 per (customer, group code) pair, for codes in ``[0, 2**32)`` (a product, a
+    product type, ... as ``stats.group_codes`` numbers them); sorts by customer, then code."""
+    return (np.asarray(customers).astype(np.int64) << GROUP_BITS) | np.asarray(groups).astype(np.int64)

@@ -18,17 +18,16 @@ its first day. Every function says which rows it looks at. Shares over an empty 
 """
 
 import dataclasses
-import datetime as dt
 
 import numpy as np
 import pandas as pd
 
 from hm_assets import calendar
 from hm_assets import columns as c
+from hm_assets.recsys import keys
 
 WEEK = calendar.WEEK_DAYS
 THREE_MONTHS = 13 * WEEK  # "the last 3 months": the 13 weeks ending with the reference week
-_EPOCH = np.datetime64("1970-01-01", "D")
 
 
 # --- shared plumbing -------------------------------------------------------------------------------
@@ -56,30 +55,21 @@ def isin_sorted(values: np.ndarray, sorted_unique: np.ndarray) -> np.ndarray:
     return sorted_unique[pos] == values
 
 
-def day_numbers(t_dat) -> np.ndarray:
-    """Days since 1970-01-01 (int32) of a ``t_dat`` column in any of the accepted dtypes."""
-    s = t_dat if isinstance(t_dat, pd.Series) else pd.Series(t_dat)
-    if isinstance(s.dtype, pd.ArrowDtype):
-        s = s.astype(f"datetime64[{'s' if 'date' in str(s.dtype) else 'ns'}]")
-    if not pd.api.types.is_datetime64_any_dtype(s.dtype):
-        s = pd.to_datetime(s)
-    if getattr(s.dt, "tz", None) is not None:
-        s = s.dt.tz_localize(None)
-    return (s.to_numpy().astype("datetime64[D]") - _EPOCH).astype(np.int32)
-
-
-def _day(value) -> int:
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, pd.Timestamp):
-        value = value.date()
-    if isinstance(value, np.datetime64):
-        return int((value.astype("datetime64[D]") - _EPOCH).astype(np.int64))
-    return (calendar.as_date(value) - dt.date(1970, 1, 1)).days
-
-
-def _date(day: int) -> dt.date:
-    return dt.date(1970, 1, 1) + dt.timedelta(days=int(day))
+def group_codes(articles: pd.DataFrame, by: str, article: np.ndarray) -> np.ndarray:
+    """Code (>= 0) of each article's ``by`` value; an article missing from ``articles`` or
+    without a ``by`` value gets a code of its own (the same for every occurrence of it)."""
+    ids = articles[c.ARTICLE_ID].to_numpy(np.int64)
+    codes = pd.factorize(articles[by])[0].astype(np.int64)  # -1: no value
+    order = np.argsort(ids)
+    ids, codes = ids[order], codes[order]
+    group = np.full(len(article), -1, np.int64)
+    if len(ids):
+        pos = np.minimum(np.searchsorted(ids, article), len(ids) - 1)
+        group = np.where(ids[pos] == article, codes[pos], -1)
+    own = group < 0
+    if own.any():
+        group[own] = len(ids) + np.unique(article[own], return_inverse=True)[1]
+    return group
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,7 +87,7 @@ class Tx:
         if isinstance(transactions, Tx):
             return transactions
         return cls(
-            day=day_numbers(transactions[c.T_DAT]),
+            day=calendar.day_numbers(transactions[c.T_DAT]),
             customer=transactions[c.CUSTOMER_ID].to_numpy(np.int64),
             article=transactions[c.ARTICLE_ID].to_numpy(np.int64),
             price=transactions[c.PRICE].to_numpy(np.float64),
@@ -106,6 +96,10 @@ class Tx:
 
     def __len__(self) -> int:
         return len(self.day)
+
+    def between(self, start=None, end=None) -> "Tx":
+        """:meth:`window` with ``start``/``end`` as dates, ISO strings or day numbers (None: open)."""
+        return self.window(None if start is None else calendar.day_number(start), None if end is None else calendar.day_number(end))
 
     def take(self, mask: np.ndarray) -> "Tx":
         return Tx(self.day[mask], self.customer[mask], self.article[mask], self.price[mask], self.channel[mask])
@@ -123,25 +117,15 @@ class Tx:
         return int(self.day.max()) if len(self) else None
 
 
-def _pairs(customer: np.ndarray, article: np.ndarray) -> np.ndarray:
-    """One int64 key per (customer, article); article ids fit in 31 bits."""
-    return (customer.astype(np.int64) << 31) | article.astype(np.int64)
-
-
 def _share(numerator: float, denominator: float) -> float:
     return float(numerator) / float(denominator) if denominator else float("nan")
-
-
-def _week_bounds(week) -> tuple[int, int]:
-    start = _day(week)
-    return start, start + WEEK
 
 
 # --- one week's buyers ----------------------------------------------------------------------------
 def weekly_buyer_share(transactions, customers: pd.DataFrame, week) -> float:
     """Share of all customers who bought at least once in ``week`` (rows of that week only)."""
     tx = Tx.of(transactions)
-    start, end = _week_bounds(week)
+    start, end = calendar.week_bounds(week)
     buyers = unique(tx.window(start, end).customer)
     return _share(len(buyers), len(customers))
 
@@ -149,14 +133,14 @@ def weekly_buyer_share(transactions, customers: pd.DataFrame, week) -> float:
 def basket_stats(transactions, week) -> dict:
     """Rows and distinct articles per buyer in ``week`` (mean and median), from that week's rows."""
     tx = Tx.of(transactions)
-    w = tx.window(*_week_bounds(week))
+    w = tx.window(*calendar.week_bounds(week))
     if not len(w):
         nan = float("nan")
         return {"buyers": 0, "rows": 0, "rows_per_buyer": nan, "rows_per_buyer_median": nan,
                 "articles_per_buyer": nan, "articles_per_buyer_median": nan}
     _, rows = unique(w.customer, return_counts=True)
-    pairs = unique(_pairs(w.customer, w.article))
-    _, arts = unique(pairs >> 31, return_counts=True)
+    pairs = unique(keys.pair_key(w.customer, w.article))
+    _, arts = unique(keys.split_pair_key(pairs)[0], return_counts=True)
     return {
         "buyers": int(len(rows)),
         "rows": int(len(w)),
@@ -172,7 +156,7 @@ def never_bought_share(transactions, customers: pd.DataFrame, before=None) -> fl
     """Share of customers without any row before ``before`` (default: in all the rows given)."""
     tx = Tx.of(transactions)
     if before is not None:
-        tx = tx.window(end=_day(before))
+        tx = tx.window(end=calendar.day_number(before))
     bought = unique(tx.customer)
     ids = customers[c.CUSTOMER_ID].to_numpy(np.int64)
     return _share(int((~np.isin(ids, bought)).sum()), len(ids))
@@ -181,7 +165,7 @@ def never_bought_share(transactions, customers: pd.DataFrame, before=None) -> fl
 def inactive_share(transactions, customers: pd.DataFrame, end, days: int = THREE_MONTHS) -> float:
     """Share of customers with no purchase in ``[end - days, end)`` (never-buyers count as inactive)."""
     tx = Tx.of(transactions)
-    stop = _day(end)
+    stop = calendar.day_number(end)
     active = unique(tx.window(stop - days, stop).customer)
     ids = customers[c.CUSTOMER_ID].to_numpy(np.int64)
     return _share(int((~np.isin(ids, active)).sum()), len(ids))
@@ -203,7 +187,7 @@ def buyer_recency(transactions, week, horizons=(1, 4, 17)) -> dict:
     Also returns ``with_history``: the share of the week's buyers who bought before.
     """
     tx = Tx.of(transactions)
-    start, end = _week_bounds(week)
+    start, end = calendar.week_bounds(week)
     buyers = unique(tx.window(start, end).customer)
     before = tx.window(end=start)
     before = before.take(np.isin(before.customer, buyers))
@@ -225,8 +209,7 @@ def purchase_gaps(transactions, bins=(1, 7, 14, 28, 56, 91, 182, 365)) -> pd.Dat
     as ``inf``): ``gaps``, ``share`` and ``cumulative_share``.
     """
     tx = Tx.of(transactions)
-    key = unique((tx.customer.astype(np.int64) << 20) | (tx.day.astype(np.int64) - int(tx.day.min() if len(tx) else 0)))
-    cust, day = key >> 20, key & ((1 << 20) - 1)
+    cust, day = keys.split_day_key(unique(keys.day_key(tx.customer, tx.day - int(tx.day.min() if len(tx) else 0))))
     same = cust[1:] == cust[:-1]
     gaps = (day[1:] - day[:-1])[same]
     edges = np.asarray(list(bins) + [np.inf], dtype=np.float64)
@@ -240,10 +223,10 @@ def purchase_gaps(transactions, bins=(1, 7, 14, 28, 56, 91, 182, 365)) -> pd.Dat
 def _week_pairs_and_history(transactions, week) -> "tuple[np.ndarray, Tx]":
     """``week``'s distinct (customer, article) pair keys, and its buyers' rows before the week."""
     tx = Tx.of(transactions)
-    start, end = _week_bounds(week)
+    start, end = calendar.week_bounds(week)
     w = tx.window(start, end)
     before = tx.window(end=start)
-    return unique(_pairs(w.customer, w.article)), before.take(isin_sorted(before.customer, unique(w.customer)))
+    return unique(keys.pair_key(w.customer, w.article)), before.take(isin_sorted(before.customer, unique(w.customer)))
 
 
 def exact_repurchase_share(transactions, week) -> float:
@@ -251,7 +234,7 @@ def exact_repurchase_share(transactions, week) -> float:
     pairs, before = _week_pairs_and_history(transactions, week)
     if not len(pairs):
         return float("nan")
-    return float(isin_sorted(pairs, unique(_pairs(before.customer, before.article))).mean())
+    return float(isin_sorted(pairs, unique(keys.pair_key(before.customer, before.article))).mean())
 
 
 def rebuy_rate_last_active_days(transactions, week, active_days: int = 3) -> float:
@@ -261,7 +244,7 @@ def rebuy_rate_last_active_days(transactions, week, active_days: int = 3) -> flo
     Looks at the week's rows and the rows before it of the week's buyers.
     """
     tx = Tx.of(transactions)
-    start, end = _week_bounds(week)
+    start, end = calendar.week_bounds(week)
     w = tx.window(start, end)
     buyers = unique(w.customer)
     before = tx.window(end=start)
@@ -270,14 +253,14 @@ def rebuy_rate_last_active_days(transactions, week, active_days: int = 3) -> flo
         return float("nan")
     # each buyer's active days, ascending; the cutoff is the n-th latest (or the first if fewer)
     first_day = int(before.day.min())
-    active = unique((before.customer << 20) | (before.day.astype(np.int64) - first_day))
-    a_cust, a_day = active >> 20, (active & ((1 << 20) - 1)) + first_day
+    a_cust, a_offset = keys.split_day_key(unique(keys.day_key(before.customer, before.day - first_day)))
+    a_day = a_offset + first_day
     custs, starts, counts = unique(a_cust, return_index=True, return_counts=True)
     cutoff_day = a_day[np.maximum(starts, starts + counts - active_days)]
     cutoff = cutoff_day[np.searchsorted(custs, before.customer)]
     recent_rows = before.day >= cutoff
-    recent = unique(_pairs(before.customer[recent_rows], before.article[recent_rows]))
-    return float(np.isin(recent, _pairs(w.customer, w.article)).mean())
+    recent = unique(keys.pair_key(before.customer[recent_rows], before.article[recent_rows]))
+    return float(np.isin(recent, keys.pair_key(w.customer, w.article)).mean())
 
 
 def other_colour_share(transactions, articles: pd.DataFrame, week) -> float:
@@ -288,22 +271,17 @@ def other_colour_share(transactions, articles: pd.DataFrame, week) -> float:
     pairs, before = _week_pairs_and_history(transactions, week)
     if not len(pairs):
         return float("nan")
-    product = pd.Series(articles[c.PRODUCT_CODE].to_numpy(np.int64), index=articles[c.ARTICLE_ID].to_numpy(np.int64))
-    hist = unique(_pairs(before.customer, before.article))
-
-    def product_of(article):
-        p = product.reindex(article).to_numpy()
-        return np.where(np.isnan(p), -1 - article, p).astype(np.int64)  # unknown: own product
-
-    h_cust, h_art = hist >> 31, hist & ((1 << 31) - 1)
-    h_key = (h_cust << 31) | (product_of(h_art) & ((1 << 31) - 1))
-    keys, n_articles = unique(h_key, return_counts=True)  # distinct articles per (customer, product)
-    p_cust, p_art = pairs >> 31, pairs & ((1 << 31) - 1)
-    p_key = (p_cust << 31) | (product_of(p_art) & ((1 << 31) - 1))
-    if not len(keys):  # none of the week's buyers bought anything before it
+    hist = unique(keys.pair_key(before.customer, before.article))
+    h_cust, h_art = keys.split_pair_key(hist)
+    p_cust, p_art = keys.split_pair_key(pairs)
+    product = group_codes(articles, c.PRODUCT_CODE, np.concatenate([h_art, p_art]))  # one numbering for both
+    # distinct articles each buyer bought before, per (customer, product)
+    products, n_articles = unique(keys.group_key(h_cust, product[: len(hist)]), return_counts=True)
+    p_key = keys.group_key(p_cust, product[len(hist) :])
+    if not len(products):  # none of the week's buyers bought anything before it
         return 0.0
-    pos = np.minimum(np.searchsorted(keys, p_key), len(keys) - 1)
-    bought_product = np.where(keys[pos] == p_key, n_articles[pos], 0)
+    pos = np.minimum(np.searchsorted(products, p_key), len(products) - 1)
+    bought_product = np.where(products[pos] == p_key, n_articles[pos], 0)
     bought_same = isin_sorted(pairs, hist).astype(np.int64)
     return float(((bought_product - bought_same) >= 1).mean())
 
@@ -311,7 +289,7 @@ def other_colour_share(transactions, articles: pd.DataFrame, week) -> float:
 # --- popularity -------------------------------------------------------------------------------------
 def _top_articles(tx: Tx, n: int, by_buyers: bool) -> np.ndarray:
     if by_buyers:
-        art = unique(_pairs(tx.customer, tx.article)) & ((1 << 31) - 1)
+        art = keys.split_pair_key(unique(keys.pair_key(tx.customer, tx.article)))[1]
     else:
         art = tx.article
     ids, counts = unique(art, return_counts=True)
@@ -323,7 +301,7 @@ def previous_week_top_coverage(transactions, week, ns=(12, 36, 100)) -> dict:
     """For each ``n``: share of ``week``'s rows whose article is among the ``n`` articles with the
     most rows in the week before (rows of those two weeks only)."""
     tx = Tx.of(transactions)
-    start, end = _week_bounds(week)
+    start, end = calendar.week_bounds(week)
     prev, w = tx.window(start - WEEK, start), tx.window(start, end)
     return {n: (float(np.isin(w.article, _top_articles(prev, n, False)).mean()) if len(w) else float("nan")) for n in ns}
 
@@ -332,18 +310,18 @@ def previous_week_top_buyers_pair_coverage(transactions, week, n: int = 36) -> f
     """Share of ``week``'s distinct (customer, article) pairs whose article is among the ``n``
     articles with the most distinct buyers in the week before."""
     tx = Tx.of(transactions)
-    start, end = _week_bounds(week)
+    start, end = calendar.week_bounds(week)
     prev, w = tx.window(start - WEEK, start), tx.window(start, end)
-    pairs = unique(_pairs(w.customer, w.article))
+    pairs = unique(keys.pair_key(w.customer, w.article))
     if not len(pairs):
         return float("nan")
-    return float(np.isin(pairs & ((1 << 31) - 1), _top_articles(prev, n, True)).mean())
+    return float(np.isin(keys.split_pair_key(pairs)[1], _top_articles(prev, n, True)).mean())
 
 
 # --- channel, duplicates, prices ---------------------------------------------------------------------
 def channel_share(transactions, channel: int = 2, start=None, end=None) -> float:
     """Share of rows in ``[start, end)`` (default: all) sold through ``channel``."""
-    tx = Tx.of(transactions).window(None if start is None else _day(start), None if end is None else _day(end))
+    tx = Tx.of(transactions).between(start, end)
     return float((tx.channel == channel).mean()) if len(tx) else float("nan")
 
 
@@ -419,7 +397,7 @@ def daily_sales(transactions) -> pd.DataFrame:
     tx = Tx.of(transactions)
     frame = pd.DataFrame({"day": tx.day, "customer": tx.customer, "online": tx.channel == 2})
     out = frame.groupby("day").agg(rows=("customer", "size"), buyers=("customer", "nunique"), channel_2_share=("online", "mean"))
-    out.index = (_EPOCH + out.index.to_numpy().astype("timedelta64[D]")).astype("datetime64[s]")
+    out.index = calendar.dates_of(out.index.to_numpy()).astype("datetime64[s]")
     out.index.name = c.T_DAT
     return out.reset_index()
 
@@ -443,7 +421,7 @@ def article_life_cycle(transactions, max_weeks: int = 26) -> pd.DataFrame:
     if followed.empty:
         return empty
     mask = np.isin(tx.article, followed.index.to_numpy())
-    since = (tx.day[mask] - followed.reindex(tx.article[mask]).to_numpy()) // WEEK
+    since = calendar.weeks_since(tx.day[mask], followed.reindex(tx.article[mask]).to_numpy())
     counts = np.bincount(since[since < max_weeks].astype(np.int64), minlength=max_weeks)
     return pd.DataFrame({"weeks_since_first_sale": weeks, "rows": counts, "share": counts / counts.sum(), "articles": len(followed)})
 
@@ -455,7 +433,7 @@ AGE_BANDS = (16, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 100)
 def age_band_summary(transactions, customers: pd.DataFrame, start=None, end=None, bands=AGE_BANDS) -> pd.DataFrame:
     """Per age band (``unknown`` for missing ages): customers, their share, buyers in
     ``[start, end)`` (default: all rows), the share of the band who bought, rows and rows per buyer."""
-    tx = Tx.of(transactions).window(None if start is None else _day(start), None if end is None else _day(end))
+    tx = Tx.of(transactions).between(start, end)
     labels = [f"{a}-{b - 1}" for a, b in zip(bands[:-1], bands[1:])]
     band = pd.cut(pd.to_numeric(customers[c.AGE], errors="coerce"), bins=list(bands), right=False, labels=labels)
     band = band.cat.add_categories(["unknown"]).fillna("unknown")
@@ -476,7 +454,7 @@ POSTAL_SIZE_BANDS = (1, 2, 6, 21, 101, np.inf)
 def postal_code_size_summary(transactions, customers: pd.DataFrame, start=None, end=None) -> pd.DataFrame:
     """Customers grouped by how many customers share their postal code (1, 2-5, 6-20, 21-100,
     101+): codes, customers, buyers in ``[start, end)`` (default: all rows) and the buyer share."""
-    tx = Tx.of(transactions).window(None if start is None else _day(start), None if end is None else _day(end))
+    tx = Tx.of(transactions).between(start, end)
     sizes = _postal_sizes(customers)
     labels = ["1", "2-5", "6-20", "21-100", "101+"]
     size_band = pd.cut(sizes, bins=list(POSTAL_SIZE_BANDS), right=False, labels=labels)
@@ -488,6 +466,69 @@ def postal_code_size_summary(transactions, customers: pd.DataFrame, start=None, 
     out = pd.DataFrame({"codes": codes, "customers": n, "buyers": buyers, "buyer_share": buyers / n.where(n > 0)})
     out.index.name = "postal_code_size"
     return out.reset_index()
+
+
+SEGMENT_KINDS = ("age_band", "postal_code")
+
+
+def customer_segment(customers: pd.DataFrame, kind: str) -> pd.Series:
+    """Each customer's segment as an int64 code, -1 where unknown, indexed by ``customer_id``:
+    ``age_band`` (``AGE_BANDS``, missing ages unknown) or ``postal_code`` (missing codes unknown)."""
+    if kind == "age_band":
+        age = pd.to_numeric(customers[c.AGE], errors="coerce").to_numpy(np.float64)
+        code = np.searchsorted(np.asarray(AGE_BANDS, dtype=np.float64), age, side="right") - 1
+        code = np.where(np.isnan(age) | (code < 0) | (code >= len(AGE_BANDS) - 1), -1, code)
+    elif kind == "postal_code":
+        code = pd.factorize(_postal_codes(customers), use_na_sentinel=True)[0]
+    else:
+        raise ValueError(f"unknown segment kind {kind!r}; choose one of {SEGMENT_KINDS}")
+    return pd.Series(np.asarray(code, dtype=np.int64), index=customers[c.CUSTOMER_ID].to_numpy(np.int64))
+
+
+def segment_popularity_lift(transactions, customers: pd.DataFrame, week, kind: str = "age_band", n: int = 12,
+                            weeks: int = 4) -> dict:
+    """How much better a segment's own best sellers predict its buyers' purchases in ``week``
+    than the best sellers of everyone: does the segment (age band, postal code) carry taste?
+
+    Best sellers are the ``n`` articles with the most rows in the ``weeks`` weeks before
+    ``week`` (ties: lower id), counted over the rows of customers who do *not* buy in ``week``,
+    so that a buyer's own history never counts (otherwise a one-customer postal code would
+    "predict" its member's repurchases). Scored: ``week``'s distinct (customer, article) pairs of
+    buyers whose segment is known and has such rows.
+
+    Returns ``pairs`` (scored), ``segment_hit`` and ``global_hit`` (share of those pairs whose
+    article is among the segment's, resp. everyone's, best sellers) and ``lift``
+    (``segment_hit / global_hit``; about 1 or below when the segment says nothing about taste,
+    since a segment's best sellers are counted from fewer rows).
+    """
+    tx = Tx.of(transactions)
+    start, end = calendar.week_bounds(week)
+    segment = customer_segment(customers, kind)
+    w = tx.window(start, end)
+    buyers = unique(w.customer)
+    before = tx.window(start - weeks * WEEK, start)
+    before = before.take(~isin_sorted(before.customer, buyers))
+    seg_before = segment.reindex(before.customer).fillna(-1).to_numpy(np.int64)
+    top_global = _top_articles(before, n, False)
+    known = seg_before >= 0
+    # (segment, article) keys packed as (customer, article) pairs: segment codes are >= 0 here
+    seg_keys, counts = unique(keys.pair_key(seg_before[known], before.article[known]), return_counts=True)
+    seg_of_key, art_of_key = keys.split_pair_key(seg_keys)
+    order = np.lexsort((art_of_key, -counts, seg_of_key))  # per segment: most rows first
+    ranked = seg_keys[order]
+    seg_ranked = seg_of_key[order]
+    first = np.r_[True, seg_ranked[1:] != seg_ranked[:-1]] if len(ranked) else np.zeros(0, dtype=bool)
+    rank = np.arange(len(ranked)) - np.maximum.accumulate(np.where(first, np.arange(len(ranked)), 0))
+    top_keys = np.sort(ranked[rank < n])
+    p_cust, p_art = keys.split_pair_key(unique(keys.pair_key(w.customer, w.article)))
+    p_seg = segment.reindex(p_cust).fillna(-1).to_numpy(np.int64)
+    scored = (p_seg >= 0) & isin_sorted(p_seg, unique(seg_of_key))
+    seg_hit = isin_sorted(keys.pair_key(p_seg[scored], p_art[scored]), top_keys)
+    glob_hit = np.isin(p_art[scored], top_global)
+    segment_share = float(seg_hit.mean()) if scored.any() else float("nan")
+    global_share = float(glob_hit.mean()) if scored.any() else float("nan")
+    return {"pairs": int(scored.sum()), "segment_hit": segment_share, "global_hit": global_share,
+            "lift": segment_share / global_share if global_share > 0 else float("nan")}
 
 
 def article_counts(articles: pd.DataFrame, by: str = c.INDEX_GROUP_NAME) -> pd.DataFrame:
@@ -551,7 +592,7 @@ def calibration_report(transactions, customers: pd.DataFrame, articles: pd.DataF
     with ``week``. Returns ``statistic, value, target, low, high, within``.
     """
     tx = Tx.of(transactions)
-    start, end = _week_bounds(week)
+    start, end = calendar.week_bounds(week)
     basket = basket_stats(tx, week)
     recency = buyer_recency(tx, week)
     top = previous_week_top_coverage(tx, week, ns=(12,))
@@ -565,7 +606,7 @@ def calibration_report(transactions, customers: pd.DataFrame, articles: pd.DataF
         "rows_per_buyer_median": basket["rows_per_buyer_median"],
         "articles_per_buyer": basket["articles_per_buyer"],
         "never_bought_share": never_bought_share(tx.window(end=end), customers),
-        "no_purchase_last_3_months": inactive_share(tx, customers, _date(end)),
+        "no_purchase_last_3_months": inactive_share(tx, customers, end),
         "bought_week_before": recency[1],
         "bought_within_4_weeks": recency[4],
         "bought_within_17_weeks": recency[17],
@@ -575,7 +616,7 @@ def calibration_report(transactions, customers: pd.DataFrame, articles: pd.DataF
         "prev_week_top12_row_coverage": top[12],
         "prev_week_top36_buyer_pair_coverage": previous_week_top_buyers_pair_coverage(tx, week, 36),
         "channel_2_share": channel_share(tx),
-        "channel_2_share_last_3_months": channel_share(tx, 2, _date(end - THREE_MONTHS), _date(end)),
+        "channel_2_share_last_3_months": channel_share(tx, 2, end - THREE_MONTHS, end),
         "duplicate_row_share": duplicate_row_share(tx),
         "price_mean": prices["mean"],
         "price_median": prices["median"],

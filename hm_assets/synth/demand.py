@@ -10,6 +10,8 @@ import datetime as dt
 
 import numpy as np
 
+from hm_assets import calendar
+
 DAY_OF_WEEK = np.array([0.96, 0.97, 1.0, 1.04, 1.07, 1.0, 0.96])  # Monday .. Sunday
 
 
@@ -45,13 +47,13 @@ def promotions(year: int) -> list[tuple[dt.date, float, int]]:
 def daily_volume(first_day: dt.date, n_days: int, rng: np.random.Generator) -> np.ndarray:
     """Relative volume of each day (sums to 1)."""
     days = np.arange(n_days)
-    dates = np.datetime64(first_day) + days.astype("timedelta64[D]")
-    doy = (dates - dates.astype("datetime64[Y]").astype("datetime64[D]")).astype(np.int64) + 1
-    weekday = (dates.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
+    dates = calendar.dates(first_day, days)
+    doy = calendar.day_of_year(dates)
+    weekday = calendar.weekdays(dates)
     years = (dates - np.datetime64(dt.date(2018, 9, 20))).astype(np.float64) / 365.25
     level = np.clip(1.0 - 0.12 * years, 0.5, 1.2)
     vol = level * (1 + 0.45 * _annual_bump(doy, 172, 30) + 0.15 * _annual_bump(doy, 345, 10)) * DAY_OF_WEEK[weekday]
-    last = first_day + dt.timedelta(days=n_days - 1)
+    last = calendar.shift_day(first_day, n_days - 1)
     for year in range(first_day.year, last.year + 1):
         for start, mult, length in promotions(year):
             for k in range(length):
@@ -84,8 +86,8 @@ def online_shift(first_day: dt.date, n_days: int) -> np.ndarray:
     summer, when stores are busy.
     """
     days = np.arange(n_days)
-    dates = np.datetime64(first_day) + days.astype("timedelta64[D]")
-    doy = (dates - dates.astype("datetime64[Y]").astype("datetime64[D]")).astype(np.int64) + 1
+    dates = calendar.dates(first_day, days)
+    doy = calendar.day_of_year(dates)
     years = (dates - np.datetime64(dt.date(2018, 9, 20))).astype(np.float64) / 365.25
     shift = 0.1 * years - 0.6 * _annual_bump(doy, 205, 50)
     closed = _span(first_day, n_days, dt.date(2020, 3, 16), dt.date(2020, 6, 1))

@@ -20,7 +20,7 @@ from hm_assets.defs import metadata
 from hm_assets.defs.exploration import plots
 from hm_assets.io.storage import ParquetHandle
 from hm_assets.recsys import exploration as ex
-from hm_assets.recsys import stats
+from hm_assets.recsys import history, stats
 
 GROUP = "exploration"
 DORMANT_WEEKS = (4, 12, 52)
@@ -79,7 +79,7 @@ def sales_over_time(context: dg.AssetExecutionContext, transactions: ParquetHand
 
     Reads ``t_dat, customer_id, sales_channel_id``, one week part at a time.
     """
-    daily, weekly = ex.sales_by_day_and_week(ex.iter_weeks(transactions, ex.SALES_COLUMNS))
+    daily, weekly = ex.sales_by_day_and_week(history.iter_weeks(transactions, ex.SALES_COLUMNS))
     profile = ex.weekday_profile(daily)
     spikes = ex.spike_days(daily)
     days = daily[c.T_DAT]
@@ -117,13 +117,13 @@ def popularity_dynamics(
 
     Reads ``t_dat, customer_id, article_id`` of the recent weeks, and ``t_dat, article_id`` of all.
     """
-    last = ex.last_week_with_rows(transactions)
-    weeks = ex.weeks_ending(last, config.weeks, transactions.names)
-    window = ex.weeks_ending(last, config.weeks + 1, transactions.names)  # and the week before the first
+    last = history.last_week_with_rows(transactions)
+    weeks = history.weeks_ending(transactions, last, config.weeks).names
+    window = history.weeks_ending(transactions, last, config.weeks + 1)  # and the week before the first
     coverage = ex.coverage_by_week(
-        ex.read_tx(transactions, ex.POPULARITY_COLUMNS, window), weeks, config.top_n, config.top_n_by_buyers
+        history.read_tx(window, ex.POPULARITY_COLUMNS), weeks, config.top_n, config.top_n_by_buyers
     )
-    curve = ex.life_cycle(ex.read_tx(transactions, [c.T_DAT, c.ARTICLE_ID]), config.life_cycle_weeks)
+    curve = ex.life_cycle(history.read_tx(transactions, [c.T_DAT, c.ARTICLE_ID]), config.life_cycle_weeks)
     coverage_chart = plots.line_chart(
         _weeks_axis(coverage["week"]), {f"top {n}": coverage[f"rows_top_{n}"] for n in config.top_n},
         "Share of the week's rows among the previous week's top-N articles", percent=True, markers=True,
@@ -161,9 +161,9 @@ def repurchase_behaviour(
 
     Reads ``t_dat, customer_id, article_id`` of all weeks.
     """
-    last = ex.last_week_with_rows(transactions)
-    weeks = ex.weeks_ending(last, config.weeks, transactions.names)
-    tx = ex.read_tx(transactions, ex.REPURCHASE_COLUMNS)
+    last = history.last_week_with_rows(transactions)
+    weeks = history.weeks_ending(transactions, last, config.weeks).names
+    tx = history.read_tx(transactions, ex.REPURCHASE_COLUMNS)
     by_week = ex.repurchase_by_week(tx, articles, weeks)
     gaps = stats.purchase_gaps(tx)
     levels = ["exact_article", "other_colour", "same_product", "same_product_type"]
@@ -203,11 +203,11 @@ def customer_overview(
 
     Reads ``t_dat, customer_id`` one week part at a time, and ``customer_id, age, postal_code``.
     """
-    parts = (tx for _, tx in ex.iter_weeks(transactions, ex.CUSTOMER_ACTIVITY_COLUMNS))
+    parts = (tx for _, tx in history.iter_weeks(transactions, ex.CUSTOMER_ACTIVITY_COLUMNS))
     activity = ex.customer_activity(parts, customers[c.CUSTOMER_ID].to_numpy())
     latest = ex.last_purchases(activity)
-    week = ex.last_week_with_rows(transactions)
-    week_tx = ex.read_tx(transactions, ex.CUSTOMER_ACTIVITY_COLUMNS, [week] if week else [])
+    week = history.last_week_with_rows(transactions)
+    week_tx = history.read_tx(history.weeks_ending(transactions, week, 1), ex.CUSTOMER_ACTIVITY_COLUMNS)
     end = latest.last_day + 1 if latest.last_day is not None else None
     dormant = stats.dormancy(latest, customers, end, DORMANT_WEEKS) if end is not None else {}
     ages = stats.age_summary(customers)
@@ -275,7 +275,7 @@ def article_catalogue(
     """
     dimensions = (c.INDEX_GROUP_NAME, c.PRODUCT_GROUP_NAME, ex.COLOUR_GROUP_NAME)
     counts = {by: stats.article_counts(articles, by) for by in dimensions}
-    prices = ex.read_tx(transactions, [c.PRICE])
+    prices = history.read_tx(transactions, [c.PRICE])
     price = stats.price_summary(prices)
     quantiles = stats.price_distribution(prices)
     price_table = pd.DataFrame(
