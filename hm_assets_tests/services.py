@@ -6,6 +6,7 @@ every descendant recorded while it ran is checked gone, so a test leaves no orph
 """
 
 import base64
+import contextlib
 import json
 import os
 import signal
@@ -168,7 +169,8 @@ class Chromium:
             page = next(t for t in json.loads(r.read()) if t["type"] == "page")
         from websockets.sync.client import connect
 
-        self.ws = connect(page["webSocketDebuggerUrl"], max_size=None, open_timeout=30)
+        self._stack = contextlib.ExitStack()
+        self.ws = self._stack.enter_context(connect(page["webSocketDebuggerUrl"], max_size=None, open_timeout=30))
         self._id = 0
 
     def call(self, method: str, **params) -> dict:
@@ -221,5 +223,5 @@ class Chromium:
         return path
 
     def close(self) -> list[str]:
-        self.ws.close()
+        self._stack.close()
         return self.proc.stop()
