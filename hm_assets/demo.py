@@ -17,8 +17,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from hm_assets import calendar, schemas
+from hm_assets import schemas
 from hm_assets.definitions import EXPLORE_JOB, RAW_JOB, WEEKLY_JOB, build_definitions
+from hm_assets.partitions import week_keys
 from hm_assets.runs import materializations
 from hm_assets.settings import Settings
 
@@ -59,9 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         print("ingestion failed; see the errors above (nothing downstream was run)", file=sys.stderr)
         return 1
 
+    # the week partitions follow the stored data: load the definitions again, as the daemon does
+    defs = build_definitions(settings)
     explored = defs.resolve_job_def(EXPLORE_JOB).execute_in_process(instance=instance, run_config=quiet)
     weekly = defs.resolve_job_def(WEEKLY_JOB)
-    holdout, target = calendar.week_key(settings.last_known_week), calendar.week_key(settings.target_week)
+    holdout, target = week_keys(settings)[-2:]
     scored = weekly.execute_in_process(partition_key=holdout, instance=instance, run_config=quiet)
     final = weekly.execute_in_process(partition_key=target, instance=instance, run_config=quiet)
 

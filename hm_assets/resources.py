@@ -12,15 +12,27 @@ class RawData(dg.ConfigurableResource):
 
     raw_dir: str = Field(default="data/raw", description="Folder with articles.csv, customers.csv, transactions_train.csv.")
     first_day: str = Field(default="2018-09-20", description="First day of transactions (YYYY-MM-DD).")
-    last_day: str = Field(default="2020-09-22", description="Last day of transactions (YYYY-MM-DD).")
+    last_day: str = Field(
+        default="",
+        description="Pinned last day of transactions (YYYY-MM-DD); empty: the data decides, up to today.",
+    )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "RawData":
         return cls(
             raw_dir=settings.raw_dir,
             first_day=settings.first_day.isoformat(),
-            last_day=settings.last_day.isoformat(),
+            last_day=settings.last_day.isoformat() if settings.last_day else "",
         )
+
+    @property
+    def files(self) -> dict[str, str]:
+        """The three raw files by asset name (the files the ingestion sensor watches)."""
+        return {
+            "articles": self.path(schemas.ARTICLES_FILE),
+            "customers": self.path(schemas.CUSTOMERS_FILE),
+            "transactions": self.transactions_path,
+        }
 
     def path(self, file_name: str) -> str:
         return f"{self.raw_dir.rstrip('/')}/{file_name}"
@@ -29,7 +41,7 @@ class RawData(dg.ConfigurableResource):
     def settings(self) -> Settings:
         return Settings(
             first_day=calendar.as_date(self.first_day),
-            last_day=calendar.as_date(self.last_day),
+            last_day=calendar.as_date(self.last_day) if self.last_day else None,
             raw_dir=self.raw_dir,
         )
 

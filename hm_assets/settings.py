@@ -2,7 +2,11 @@
 
 Read once by the definitions loader (never at import time). Environment variables:
 
-- ``HM_FIRST_DAY`` / ``HM_LAST_DAY``: first and last day of transactions (H&M's by default).
+- ``HM_FIRST_DAY``: first day of transactions (H&M's by default); the calendar starts with its week.
+- ``HM_LAST_DAY``: optional. Unset (the default), the data decides where the calendar ends: the
+  week partitions run to the week after the last day stored by ingestion, so a new week of data
+  becomes a new partition with no edit. Set, it pins the last day that ingestion accepts (a
+  transaction after it fails the ``t_dat_in_range`` check).
 - ``HM_DATA_DIR``: the folder holding the three Kaggle CSV files (default ``data/raw``).
 - ``HM_WAREHOUSE``: base path or fsspec URL of the warehouse (default ``data``).
 """
@@ -21,13 +25,22 @@ HM_LAST_DAY = dt.date(2020, 9, 22)
 @dataclasses.dataclass(frozen=True)
 class Settings:
     first_day: dt.date = HM_FIRST_DAY
-    last_day: dt.date = HM_LAST_DAY
+    last_day: dt.date | None = None  # None: follow the data (see the module docstring)
     raw_dir: str = "data/raw"
     warehouse: str = "data"
 
     def __post_init__(self) -> None:
-        if self.last_day < self.first_day:
+        if self.last_day is not None and self.last_day < self.first_day:
             raise ValueError(f"last_day {self.last_day} is before first_day {self.first_day}")
+
+    @property
+    def expected_last_day(self) -> dt.date:
+        """The pinned last day, else H&M's: the calendar shown before any data is stored."""
+        return self.last_day if self.last_day is not None else HM_LAST_DAY
+
+    def latest_allowed_day(self, today: dt.date | None = None) -> dt.date:
+        """The last day a transaction may carry: the pin if set, else today (no future days)."""
+        return self.last_day if self.last_day is not None else (today or dt.date.today())
 
     @property
     def first_week(self) -> dt.date:
@@ -35,7 +48,9 @@ class Settings:
 
     @property
     def target_week(self) -> dt.date:
-        return calendar.target_week(self.last_day)
+        """Target week of the expected calendar; once data is stored, ``hm_assets.partitions``
+        reads the real one from it."""
+        return calendar.target_week(self.expected_last_day)
 
     @property
     def last_known_week(self) -> dt.date:
@@ -45,9 +60,10 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
         env = os.environ if environ is None else environ
+        last_day = env.get("HM_LAST_DAY", "").strip()
         return cls(
             first_day=calendar.as_date(env.get("HM_FIRST_DAY", HM_FIRST_DAY.isoformat())),
-            last_day=calendar.as_date(env.get("HM_LAST_DAY", HM_LAST_DAY.isoformat())),
+            last_day=calendar.as_date(last_day) if last_day else None,
             raw_dir=env.get("HM_DATA_DIR", cls.raw_dir),
             warehouse=env.get("HM_WAREHOUSE", cls.warehouse),
         )

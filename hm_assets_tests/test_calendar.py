@@ -19,7 +19,11 @@ def test_weeks_start_on_wednesday():
 def test_hm_partitions_run_from_first_week_to_target_week():
     keys = weekly_partitions(Settings()).get_partition_keys()
     assert (len(keys), keys[0], keys[-1]) == (106, "2018-09-19", "2020-09-23")
-    assert keys == calendar.week_keys(Settings().first_day, Settings().last_day)
+    assert keys == calendar.week_keys(Settings().first_day, Settings().expected_last_day)
+
+
+def test_last_day_is_not_needed_any_more():
+    assert Settings.from_env({}).last_day is None  # the stored data decides (hm_assets.partitions)
 
 
 def test_other_date_ranges_come_from_settings():

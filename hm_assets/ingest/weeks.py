@@ -1,5 +1,6 @@
 """Split a transactions table into one slice per calendar week."""
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -9,6 +10,11 @@ import pyarrow.compute as pc
 from hm_assets import calendar
 from hm_assets import columns as c
 
+
+def last_day(table: pa.Table) -> dt.date | None:
+    """The latest ``t_dat`` in the table (None if it has no rows): where the calendar ends."""
+    latest = pc.max(table.column(c.T_DAT)).as_py()
+    return calendar.as_date(latest) if latest is not None else None
 
 
 def split_by_week(table: pa.Table, week_keys: Sequence[str]) -> Iterator[tuple[str, pa.Table]]:

@@ -12,7 +12,8 @@ Each output records row count, bytes on disk, its column schema and its path as 
 On load, the input's type annotation picks the form: ``pd.DataFrame`` or ``pa.Table`` read
 eagerly (only the ``columns`` named in the input's metadata, if any), ``ParquetHandle`` gives a
 lazy view for chunked work. An input spanning several upstream partitions gets them all (a
-handle keyed by partition, or one concatenated frame).
+handle keyed by partition, or one concatenated frame); with ``skip_missing_partitions`` in the
+input's metadata, partitions never stored are left out.
 """
 
 from typing import Any
@@ -26,8 +27,23 @@ from hm_assets.io import storage
 from hm_assets.io.storage import ParquetHandle, Parts
 
 
+SKIP_MISSING_PARTITIONS = "skip_missing_partitions"  # input metadata flag, see load_input
+
+
 def _asset_root(base: str, sub: str, key: dg.AssetKey) -> UPath:
     return UPath(base).joinpath(sub, *key.path)
+
+
+def stored_table(base_path: str, asset: str) -> ParquetHandle | None:
+    """The published version of an unpartitioned warehouse table, or None if never stored.
+
+    Used outside a run: by the definitions loader (which weeks the stored transactions cover)
+    and by tests, with the same path rule as ``ParquetIOManager``.
+    """
+    try:
+        return ParquetHandle(storage.resolve(_asset_root(base_path, "warehouse", dg.AssetKey(asset))))
+    except FileNotFoundError:
+        return None
 
 
 def _bytes_on_disk(files) -> int:
@@ -75,17 +91,27 @@ class ParquetIOManager(dg.ConfigurableIOManager):
 
     def load_input(self, context: dg.InputContext) -> Any:
         key = context.asset_key
+        input_metadata = context.definition_metadata or {}
         if context.has_asset_partitions:
             partitions = list(context.asset_partition_keys)
+            # Opt-in, for inputs that span every week (AllPartitionMapping): weeks never stored
+            # (not backfilled yet, or with nothing to record) are left out instead of failing.
+            skip_missing = bool(input_metadata.get(SKIP_MISSING_PARTITIONS))
             files: dict[str, UPath] = {}
             for pk in partitions:
-                for name, path in storage.resolve(self._target(key, pk)).items():
+                try:
+                    resolved = storage.resolve(self._target(key, pk))
+                except FileNotFoundError:
+                    if skip_missing:
+                        continue
+                    raise
+                for name, path in resolved.items():
                     files[pk if name == pk else f"{pk}/{name}"] = path
             handle = ParquetHandle(files)
         else:
             handle = ParquetHandle(storage.resolve(self._target(key, None)))
         wanted = context.dagster_type.typing_type
-        columns = (context.definition_metadata or {}).get("columns")
+        columns = input_metadata.get("columns")
         if wanted is ParquetHandle:
             return handle
         if wanted is pa.Table:

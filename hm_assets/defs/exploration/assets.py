@@ -16,6 +16,7 @@ import pandas as pd
 from pydantic import Field
 
 from hm_assets import columns as c
+from hm_assets.defs import metadata
 from hm_assets.defs.exploration import plots
 from hm_assets.io.storage import ParquetHandle
 from hm_assets.recsys import exploration as ex
@@ -26,16 +27,16 @@ DORMANT_WEEKS = (4, 12, 52)
 
 
 def _table(frame: pd.DataFrame, floatfmt: str = ".4f") -> dg.MetadataValue:
-    return dg.MetadataValue.md(plots.markdown_table(frame, floatfmt))
+    return metadata.table(frame, floatfmt)
 
 
 def _chart(title: str, png: bytes) -> dg.MetadataValue:
-    return dg.MetadataValue.md(plots.markdown_image(title, png))
+    return metadata.image(title, png)
 
 
 def _numbers(values: dict) -> dict:
-    """Numeric metadata for the UI's plots over time; undefined values are left out."""
-    return {k: float(v) for k, v in values.items() if v is not None and math.isfinite(float(v))}
+    """Numeric metadata for the UI's plots over time, rounded; undefined values are left out."""
+    return metadata.numbers({k: float(v) for k, v in values.items() if v is not None})
 
 
 def _weeks_axis(weeks: pd.Series) -> pd.Series:

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from hm_assets import columns as c
+from hm_assets.defs import metadata
 from hm_assets.io.storage import ParquetHandle
 from hm_assets.recsys import baselines, history, metrics
 from hm_assets.recsys.submission import format_submission, validate_submission
@@ -64,15 +65,17 @@ def build_assets(weekly: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
         candidate_recall = metrics.recall(candidates_recent, actual)
         yield dg.Output(
             report,
-            metadata={
-                "map_at_12": float(report["map_at_12"].iloc[-1]),
-                "map_at_12_popularity": float(report["map_at_12"].iloc[0]),
-                "map_at_12_recent": float(report["map_at_12"].iloc[1]),
-                "recall_candidates_recent": candidate_recall,
-                "buyers": len(buyers),
-                "customers": len(customers),
-                "report": dg.MetadataValue.md(report.to_markdown(index=False, floatfmt=".5f")),
-            },
+            metadata=metadata.numbers(
+                {
+                    "map_at_12": report["map_at_12"].iloc[-1],
+                    "map_at_12_popularity": report["map_at_12"].iloc[0],
+                    "map_at_12_recent": report["map_at_12"].iloc[1],
+                    "recall_candidates_recent": candidate_recall,
+                    "buyers": len(buyers),
+                    "customers": len(customers),
+                    "report": metadata.table(report),
+                }
+            ),
         )
 
     return [submission, backtest]
