@@ -8,6 +8,7 @@ import dagster as dg
 
 from hm_assets.defs.candidates import assets as candidates
 from hm_assets.defs.exploration import assets as exploration
+from hm_assets.defs.features import assets as features
 from hm_assets.defs.models import assets as models
 from hm_assets.defs.raw import assets as raw
 from hm_assets.defs import weekly_checks
@@ -24,7 +25,7 @@ WEEKLY_JOB = "weekly_pipeline"
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     weekly = weekly_partitions(settings)
-    weekly_assets = [*candidates.build_assets(weekly), *models.build_assets(weekly), *submission.build_assets(weekly)]
+    weekly_assets = [*features.build_assets(weekly), *candidates.build_assets(weekly), *models.build_assets(weekly), *submission.build_assets(weekly)]
     return dg.Definitions(
         assets=[*raw.assets, *exploration.assets, *weekly_assets],
         asset_checks=weekly_checks.build_checks(weekly),
