@@ -119,4 +119,19 @@ def test_weekly_candidate_assets_materialize_with_recall_metadata(project):
     assert merged["customer_id"].unique().tolist() == [0, 1, 3]
     assert list(merged.columns) == merge.merged_columns(st.NAMES)
     checks = result.get_asset_check_evaluations()
-    assert len(checks) == len(st.NAMES) and all(c.passed for c in checks)
+    assert len(checks) == len(st.NAMES) + 1 and all(c.passed for c in checks)  # + merged_candidate_contract
+
+
+def test_merged_contract_problems_name_the_rows():
+    from hm_assets.recsys import contracts
+
+    good = merge.merge_candidates(frames(), NAMES, np.array([1, 2, 3], np.int32), {}, total_cap=10)
+    assert contracts.merged_candidate_problems(good, NAMES) == []
+    bad = good.copy()
+    bad.loc[0, "n_strategies"] = 1
+    bad.loc[1, "rank_b"] = 3.0
+    assert contracts.merged_candidate_problems(bad, NAMES) == [
+        "1 rows have n_strategies != the sum of by_ flags: {'customer_id': 1, 'article_id': 11, 'n_strategies': 1}",
+        "1 rows have a rank without its flag, a flag without its rank, or no strategy: {'customer_id': 1, 'article_id': 10}",
+    ]
+    assert "not sorted by customer_id" in contracts.merged_candidate_problems(good.iloc[::-1], NAMES)[0]
