@@ -16,6 +16,24 @@ def _examples(frame: pd.DataFrame, mask: np.ndarray, columns: list[str]) -> str:
     return "; ".join(str(r) for r in frame.loc[mask, columns].head(MAX_EXAMPLES).to_dict("records"))
 
 
+def _repeated(frame: pd.DataFrame, with_strategy: bool) -> np.ndarray:
+    """Rows whose (customer, article[, strategy]) occurs more than once, by sorting packed int64
+    keys (a hash-based ``duplicated`` on tens of millions of rows costs gigabytes)."""
+    from hm_assets.recsys import keys
+
+    key = keys.pair_key(frame[c.CUSTOMER_ID].to_numpy(), frame[c.ARTICLE_ID].to_numpy())
+    sort_keys = (frame[c.STRATEGY].cat.codes.to_numpy(), key) if with_strategy else (key,)
+    order = np.lexsort(sort_keys)
+    same = np.ones(len(key) - 1, dtype=bool) if len(key) else np.zeros(0, dtype=bool)
+    for k in sort_keys:
+        ordered = k[order]
+        same &= ordered[1:] == ordered[:-1]
+    repeated = np.zeros(len(key), dtype=bool)
+    repeated[order[1:][same]] = True
+    repeated[order[:-1][same]] = True
+    return repeated
+
+
 def candidates_frame(customer_ids, article_ids, strategy: str, scores, ranks) -> pd.DataFrame:
     """A frame in the candidate contract with its exact dtypes (the one place they are written)."""
     n = len(customer_ids)
@@ -38,9 +56,11 @@ def candidate_problems(frame: pd.DataFrame) -> list[str]:
     for column, dtype in ((c.CUSTOMER_ID, np.int32), (c.ARTICLE_ID, np.int32), (c.SCORE, np.float32), (c.RANK, np.int16)):
         if frame[column].dtype != dtype:
             problems.append(f"column {column} has dtype {frame[column].dtype}, expected {np.dtype(dtype).name}")
+    if not isinstance(frame[c.STRATEGY].dtype, pd.CategoricalDtype):
+        problems.append(f"column {c.STRATEGY} has dtype {frame[c.STRATEGY].dtype}, expected category")
     if problems:
         return problems
-    dup = frame.duplicated([c.CUSTOMER_ID, c.ARTICLE_ID, c.STRATEGY], keep=False).to_numpy()
+    dup = _repeated(frame, with_strategy=True)
     if dup.any():
         problems.append(f"{int(dup.sum())} rows repeat a (customer, article, strategy): {_examples(frame, dup, [c.CUSTOMER_ID, c.ARTICLE_ID])}")
     bad_rank = (frame[c.RANK] < 0).to_numpy()
@@ -82,7 +102,7 @@ def merged_candidate_problems(frame: pd.DataFrame, names) -> list[str]:
     problems = [f"column {k} has dtype {frame[k].dtype}, expected {np.dtype(v).name}" for k, v in want.items() if frame[k].dtype != v]
     if problems:
         return problems
-    dup = frame.duplicated([c.CUSTOMER_ID, c.ARTICLE_ID], keep=False).to_numpy()
+    dup = _repeated(frame, with_strategy=False)
     if dup.any():
         problems.append(f"{int(dup.sum())} rows repeat a (customer, article): {_examples(frame, dup, [c.CUSTOMER_ID, c.ARTICLE_ID])}")
     cust = frame[c.CUSTOMER_ID].to_numpy()
