@@ -8,7 +8,6 @@ item's rows. Training sees only the given history (callers pass the weeks strict
 """
 
 import dataclasses
-import os
 from collections.abc import Callable
 
 import numpy as np
@@ -16,6 +15,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from hm_assets import columns as c
+from hm_assets.recsys import stats
 from hm_assets.recsys.strategies.base import StrategyInputs, StrategyParams, candidates_frame
 
 USER_IDS, USER_FACTORS, ITEM_IDS, ITEM_FACTORS = "user_ids", "user_factors", "item_ids", "item_factors"
@@ -47,8 +47,10 @@ def _interactions(history: pd.DataFrame, week: pd.Timestamp, params: FactorParam
     buyers = recent[[c.CUSTOMER_ID, c.ARTICLE_ID]].drop_duplicates()[c.ARTICLE_ID].value_counts()
     buyers = buyers.rename("n").reset_index().sort_values(["n", c.ARTICLE_ID], ascending=[False, True], kind="stable")
     items = np.sort(buyers[c.ARTICLE_ID].to_numpy(np.int32)[: params.max_items])
-    past = past[np.isin(past[c.ARTICLE_ID].to_numpy(), items)]
-    users, user_index = np.unique(past[c.CUSTOMER_ID].to_numpy(np.int32), return_inverse=True)
+    past = past[stats.isin_sorted(past[c.ARTICLE_ID].to_numpy(), items)]
+    buyers_in_window = past[c.CUSTOMER_ID].to_numpy(np.int32)
+    users = stats.unique(buyers_in_window)
+    user_index = np.searchsorted(users, buyers_in_window)
     item_index = np.searchsorted(items, past[c.ARTICLE_ID].to_numpy())
     matrix = sp.csr_matrix(
         (np.ones(len(past), dtype=np.float32), (user_index, item_index)), shape=(len(users), len(items))
@@ -58,7 +60,15 @@ def _interactions(history: pd.DataFrame, week: pd.Timestamp, params: FactorParam
 
 
 def _fit(model_class: Callable, history, week, params: FactorParams, **kwargs) -> dict[str, np.ndarray]:
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # implicit warns, and slows, with threaded BLAS
+    from threadpoolctl import threadpool_limits
+
+    # implicit warns, and slows down, with a threaded BLAS; the limit also holds where
+    # OPENBLAS_NUM_THREADS was not set before numpy loaded (setting it later does nothing)
+    with threadpool_limits(1, "blas"):
+        return _fit_single_threaded(model_class, history, week, params, **kwargs)
+
+
+def _fit_single_threaded(model_class: Callable, history, week, params: FactorParams, **kwargs) -> dict[str, np.ndarray]:
     users, items, matrix = _interactions(history, week, params)
     if matrix.nnz == 0:
         return {
