@@ -132,6 +132,6 @@ def test_merged_contract_problems_name_the_rows():
     bad.loc[1, "rank_b"] = 3.0
     assert contracts.merged_candidate_problems(bad, NAMES) == [
         "1 rows have n_strategies != the sum of by_ flags: {'customer_id': 1, 'article_id': 11, 'n_strategies': 1}",
-        "1 rows have a rank without its flag, a flag without its rank, or no strategy: {'customer_id': 1, 'article_id': 10}",
+        "1 rows have a rank without its flag or a flag without its rank: {'customer_id': 1, 'article_id': 10}",
     ]
     assert "not sorted by customer_id" in contracts.merged_candidate_problems(good.iloc[::-1], NAMES)[0]

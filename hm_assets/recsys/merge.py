@@ -51,6 +51,8 @@ def merge_candidates(
     Raises ValueError naming customers in ``scope`` left without any candidate.
     A customer's rows depend only on that customer's rows in ``frames``.
     """
+    if len(names) > 63:
+        raise ValueError(f"{len(names)} strategies: the merged order packs n_strategies in 6 bits (at most 63)")
     scope = stats.unique(np.asarray(scope, dtype=np.int32))
     taken = []
     for j, name in enumerate(names):
@@ -62,32 +64,42 @@ def merge_candidates(
         taken.append((j, keys.pair_key(f[c.CUSTOMER_ID].to_numpy()[keep], f[c.ARTICLE_ID].to_numpy()[keep]),
                       rank[keep], f[c.SCORE].to_numpy()[keep]))
     all_keys = np.concatenate([t[1] for t in taken]) if taken else np.zeros(0, np.int64)
-    pairs = stats.unique(all_keys)
+    # one stable sort gives the distinct pairs and where each strategy row lands among them
+    by_key = np.argsort(all_keys, kind="stable")
+    ordered = all_keys[by_key]
+    new_pair = np.r_[True, ordered[1:] != ordered[:-1]] if len(ordered) else np.zeros(0, dtype=bool)
+    pairs = ordered[new_pair]
+    slot = np.empty(len(all_keys), dtype=np.int64)
+    slot[by_key] = np.cumsum(new_pair) - 1
     m = len(pairs)
     by = np.zeros((len(names), m), dtype=np.int8)
     ranks = np.full((len(names), m), np.nan, dtype=np.float32)
     scores = np.full((len(names), m), np.nan, dtype=np.float32)
+    start = 0
     for j, k, rank, score in taken:
-        at = np.searchsorted(pairs, k)
+        at = slot[start : start + len(k)]
+        start += len(k)
         by[j, at] = 1
         ranks[j, at] = rank
         scores[j, at] = score
     n_strategies = by.sum(axis=0, dtype=np.int8)
-    best = np.nanmin(np.where(by == 1, ranks, np.inf), axis=0) if len(names) else np.zeros(m)
+    best = np.min(np.where(by == 1, ranks, np.inf), axis=0) if len(names) else np.zeros(m)
     first = np.argmax(by.astype(bool) & (ranks == best), axis=0) if len(names) else np.zeros(m, int)
     customers, articles = keys.split_pair_key(pairs)
-    order = np.lexsort((articles, first, -n_strategies.astype(np.int16), best, customers))
+    order = np.argsort(_merged_order_key(customers, best, n_strategies, first), kind="stable")  # ties: article id
     customers = customers[order]
     position = np.arange(m) - np.searchsorted(customers, customers)  # rows before it, same customer
     order = order[position < total_cap]
+    customers = customers[position < total_cap]
 
-    missing = np.setdiff1d(scope, customers)
+    present = customers[np.r_[True, customers[1:] != customers[:-1]]] if len(customers) else customers
+    missing = scope[~stats.isin_sorted(scope, present)]
     if len(missing):
         raise ValueError(
             f"{len(missing)} of {len(scope)} customers in scope have no candidate from any strategy, "
             f"e.g. customer_id {missing[:5].tolist()}; every scope customer needs one (see the popular strategy)"
         )
-    columns = {c.CUSTOMER_ID: customers[position < total_cap], c.ARTICLE_ID: articles[order], N_STRATEGIES: n_strategies[order]}
+    columns = {c.CUSTOMER_ID: customers, c.ARTICLE_ID: articles[order], N_STRATEGIES: n_strategies[order]}
     for j, name in enumerate(names):
         columns[by_column(name)] = by[j, order]
     for j, name in enumerate(names):
@@ -95,6 +107,14 @@ def merge_candidates(
     for j, name in enumerate(names):
         columns[score_column(name)] = scores[j, order]
     return pd.DataFrame(columns)
+
+
+def _merged_order_key(customers: np.ndarray, best: np.ndarray, n_strategies: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """One int64 per row sorting by customer (sorted input), best rank, more strategies, earlier
+    strategy: [customer index | best rank (15 bits) | 63 - n_strategies (6) | first (6)]."""
+    dense = np.cumsum(np.r_[True, customers[1:] != customers[:-1]]) - 1 if len(customers) else np.zeros(0, np.int64)
+    best = np.minimum(np.nan_to_num(best, posinf=2**15 - 1), 2**15 - 1).astype(np.int64)
+    return (dense.astype(np.int64) << 27) | (best << 12) | ((63 - n_strategies.astype(np.int64)) << 6) | first.astype(np.int64)
 
 
 def merged_ranks(merged: pd.DataFrame) -> pd.DataFrame:
