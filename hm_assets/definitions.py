@@ -25,10 +25,15 @@ WEEKLY_JOB = "weekly_pipeline"
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     weekly = weekly_partitions(settings)
-    weekly_assets = [*features.build_assets(weekly), *candidates.build_assets(weekly), *models.build_assets(weekly), *submission.build_assets(weekly)]
+    weekly_assets = [
+        *features.build_assets(weekly),
+        *candidates.build_assets(weekly),
+        *models.build_assets(weekly),
+        *submission.build_assets(weekly),
+    ]
     return dg.Definitions(
         assets=[*raw.assets, *exploration.assets, *weekly_assets],
-        asset_checks=weekly_checks.build_checks(weekly),
+        asset_checks=[*weekly_checks.build_checks(weekly), *features.build_checks(weekly)],
         jobs=[
             dg.define_asset_job(RAW_JOB, selection=dg.AssetSelection.groups(raw.GROUP), description="Read and validate the three CSV files."),
             dg.define_asset_job(
@@ -40,7 +45,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 WEEKLY_JOB,
                 selection=dg.AssetSelection.assets(*weekly_assets),
                 partitions_def=weekly,
-                description="Candidates, recommendations, submission and backtest for one week.",
+                description="Features, candidates, recommendations, submission and backtest for one week.",
             ),
         ],
         resources={
