@@ -9,7 +9,6 @@ import pytest
 from upath import UPath
 
 from hm_assets.definitions import RAW_JOB
-from hm_assets.defs.candidates import assets as candidate_assets
 from hm_assets.io.storage import ParquetHandle, resolve
 from hm_assets.recsys import merge, metrics, scope
 from hm_assets.recsys import strategies as st
