@@ -1,16 +1,16 @@
 import numpy as np
 import pandas as pd
 
-from hm_assets.recsys import baselines, contracts
+from hm_assets.recsys import contracts
 
 
 def test_a_strategy_frame_keeps_the_contract():
-    frame = baselines.candidates_frame([1, 1, 2], [10, 11, 10], "recent", [0.5, 0.2, 1.0], [0, 1, 0])
+    frame = contracts.candidates_frame([1, 1, 2], [10, 11, 10], "recent", [0.5, 0.2, 1.0], [0, 1, 0])
     assert contracts.candidate_problems(frame) == []
 
 
 def test_contract_problems_name_the_column_and_rows():
-    frame = baselines.candidates_frame([1, 1, 2], [10, 10, 10], "recent", [0.5, np.inf, 1.0], [0, -1, 0])
+    frame = contracts.candidates_frame([1, 1, 2], [10, 10, 10], "recent", [0.5, np.inf, 1.0], [0, -1, 0])
     problems = contracts.candidate_problems(frame)
     assert problems == [
         "2 rows repeat a (customer, article, strategy): {'customer_id': 1, 'article_id': 10}; {'customer_id': 1, 'article_id': 10}",
@@ -32,3 +32,8 @@ def test_recommendations_need_twelve_distinct_picks_for_everyone():
     assert contracts.recommendation_problems(repeated, n_customers=2)[0].startswith("12 picks repeat an article")
     short = good.iloc[1:]
     assert contracts.recommendation_problems(short, n_customers=2) == ["1 customers do not have exactly 12 picks, e.g. {0: 11}"]
+
+
+def test_strategy_must_be_categorical():
+    frame = contracts.candidates_frame([1, 2], [10, 10], "recent", [0.5, 1.0], [0, 0])
+    assert contracts.candidate_problems(frame.astype({"strategy": object})) == ["column strategy has dtype object, expected category"]

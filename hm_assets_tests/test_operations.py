@@ -160,7 +160,7 @@ def test_weeks_already_materialised_are_not_recomputed(grown):
     instance = grown["instance"]
     assert grown["old_submission"].stat().st_mtime_ns == grown["old_submission_mtime"]
     for week in ("2020-09-02", "2020-09-09", OLD_TARGET):
-        for asset in ("candidates_recent", "recommendations", "submission"):
+        for asset in ("candidates_repurchase", "recommendations", "submission"):
             assert _materialized_count(instance, asset, week) == 1, (asset, week)
 
 

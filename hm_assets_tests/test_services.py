@@ -89,7 +89,7 @@ def test_backfill_ran_the_blocking_checks_and_they_passed(platform, backfill):
     instance = platform["instance"]
     checks = [
         dg.AssetCheckKey(dg.AssetKey("recommendations"), "twelve_distinct_picks_per_customer"),
-        dg.AssetCheckKey(dg.AssetKey("candidates_recent"), "candidate_contract"),
+        dg.AssetCheckKey(dg.AssetKey("candidates_repurchase"), "candidate_contract"),
     ]
     for key in checks:
         records = instance.event_log_storage.get_asset_check_execution_history(key, limit=10)
@@ -121,7 +121,7 @@ def test_ui_shows_the_stages_and_the_map_table(platform, backfill, tmp_path):
         stage = browser.screenshot(tmp_path / "ui_stage_submission.png")
         # the catalog lists every asset by name, with its group
         browser.open(f"{services.url}/assets")
-        browser.wait_for_text(["transactions", "candidates_recent", "recommendations", "submission", "evaluation_summary"])
+        browser.wait_for_text(["transactions", "candidates_repurchase", "recommendations", "submission", "evaluation_summary"])
         browser.open(f"{services.url}/assets/evaluation_summary")
         text = browser.wait_for_text(["map_at_12", "recall_at_12", *WEEKS, "recent purchases + popularity"])
         browser.dismiss_dialog()

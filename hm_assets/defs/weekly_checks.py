@@ -6,6 +6,10 @@ import dagster as dg
 import pandas as pd
 
 from hm_assets import columns as c
+from hm_assets.defs.candidates.assets import MERGED, STRATEGY_ASSETS
+from hm_assets.io.storage import ParquetHandle, table_to_pandas
+from hm_assets.recsys.merge import N_STRATEGIES, by_column
+from hm_assets.recsys.strategies import NAMES
 from hm_assets.recsys import contracts
 
 
@@ -40,6 +44,24 @@ def _build_checks(weekly: dg.PartitionsDefinition) -> list[dg.AssetChecksDefinit
         return _check
 
     @dg.asset_check(
+        asset=MERGED,
+        name="merged_candidate_contract",
+        partitions_def=weekly,
+        blocking=True,
+        description="Columns and dtypes; one row per (customer, article), sorted, n_strategies = flags; part by part.",
+    )
+    def merged_candidate_contract(context: dg.AssetCheckExecutionContext, candidates: ParquetHandle) -> dg.AssetCheckResult:
+        # columns and dtypes from the stored schema; row checks part by part on the key and flag
+        # columns only (the target week holds ~90M rows)
+        problems = contracts.merged_candidate_problems(table_to_pandas(candidates.schema().empty_table()), NAMES)
+        rows, wanted = 0, [c.CUSTOMER_ID, c.ARTICLE_ID, N_STRATEGIES, *(by_column(s) for s in NAMES)]
+        for part in candidates.names if not problems else []:  # customer chunks: no customer spans two
+            frame = candidates.select([part]).to_pandas(wanted)
+            rows += len(frame)
+            problems += [f"part {part}: {p}" for p in contracts.merged_row_problems(frame, NAMES)]
+        return _result(problems, rows, context.partition_key)
+
+    @dg.asset_check(
         asset="recommendations",
         partitions_def=weekly,
         blocking=True,
@@ -52,4 +74,4 @@ def _build_checks(weekly: dg.PartitionsDefinition) -> list[dg.AssetChecksDefinit
         problems = contracts.recommendation_problems(recommendations, n_customers=len(customers))
         return _result(problems, len(recommendations), context.partition_key)
 
-    return [candidate_contract("candidates_recent"), twelve_distinct_picks_per_customer]
+    return [*(candidate_contract(asset) for asset in STRATEGY_ASSETS), merged_candidate_contract, twelve_distinct_picks_per_customer]

@@ -5,10 +5,12 @@ import numpy as np
 import pandas as pd
 
 from hm_assets import columns as c
+from hm_assets.io.storage import ParquetHandle
 from hm_assets.recsys import baselines
 
 GROUP = "models"
 CUSTOMER_CHUNK = 250_000  # customers filled at a time: bounds memory at full scale
+POPULAR_ROWS = 4096  # first rows of candidates_popular: holds the first customer's whole list
 
 
 def build_assets(weekly: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
@@ -20,18 +22,20 @@ def build_assets(weekly: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
     )
     def recommendations(
         context: dg.AssetExecutionContext,
-        candidates_recent: pd.DataFrame,
-        candidates_popularity: pd.DataFrame,
+        candidates_repurchase: pd.DataFrame,
+        candidates_popular: ParquetHandle,
         customers: pd.DataFrame,
     ) -> pd.DataFrame:
-        """12 ranked articles for every customer: own recent purchases, then popular articles."""
+        """12 ranked articles for every customer: own past purchases (repurchase strategy), then
+        the popular strategy's list (the same for everyone, so only its first rows are read)."""
         ids = customers[c.CUSTOMER_ID].to_numpy(np.int32)
+        popular = baselines.shared_list(next(candidates_popular.iter_batches(POPULAR_ROWS)).to_pandas())
         chunks = [
-            baselines.fill_with_popular(candidates_recent, candidates_popularity, ids[i : i + CUSTOMER_CHUNK])
+            baselines.fill_with_popular(candidates_repurchase, popular, ids[i : i + CUSTOMER_CHUNK])
             for i in range(0, len(ids), CUSTOMER_CHUNK)
         ]
         recs = pd.concat(chunks, ignore_index=True)
-        context.add_output_metadata({"customers": len(ids), "rows": len(recs), "source": "recent purchases + popularity"})
+        context.add_output_metadata({"customers": len(ids), "rows": len(recs), "source": "repurchase + popular"})
         return recs
 
     return [recommendations]

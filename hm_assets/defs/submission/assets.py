@@ -38,8 +38,8 @@ def build_assets(weekly: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
     def backtest(
         context: dg.AssetExecutionContext,
         recommendations: pd.DataFrame,
-        candidates_recent: pd.DataFrame,
-        candidates_popularity: pd.DataFrame,
+        candidates_repurchase: pd.DataFrame,
+        candidates_popular: pd.DataFrame,
         transactions: ParquetHandle,
         customers: pd.DataFrame,
     ):
@@ -54,15 +54,16 @@ def build_assets(weekly: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
             context.log.info(f"week {week} has no known purchases; nothing to score")
             return
         buyers = np.unique(actual[c.CUSTOMER_ID].to_numpy())
-        popular_only = baselines.popularity_predictions(candidates_popularity, buyers)
-        recent_filled = baselines.fill_with_popular(candidates_recent, candidates_popularity, buyers)
+        popular = baselines.shared_list(candidates_popular)  # a past week's scope is its buyers: small
+        popular_only = baselines.popularity_predictions(popular, buyers)
+        recent_filled = baselines.fill_with_popular(candidates_repurchase, popular, buyers)
         rows = [
             ("popularity (last week)", metrics.map_at_k(popular_only, actual), metrics.recall(popular_only, actual)),
             ("recent purchases + popularity", metrics.map_at_k(recent_filled, actual), metrics.recall(recent_filled, actual)),
             ("pipeline (recommendations)", metrics.map_at_k(recommendations, actual), metrics.recall(recommendations, actual)),
         ]
         report = pd.DataFrame(rows, columns=["method", "map_at_12", "recall_at_12"])
-        candidate_recall = metrics.recall(candidates_recent, actual)
+        candidate_recall = metrics.recall(candidates_repurchase, actual)
         yield dg.Output(
             report,
             metadata=metadata.numbers(
