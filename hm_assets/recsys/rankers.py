@@ -158,3 +158,16 @@ def split_tuning(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
         raise ValueError(f"training rows hold weeks {weeks}; tuning needs at least two (train and W-1)")
     last, first = weeks[-1], weeks[0]
     return rows[rows[c.WEEK] != last], rows[rows[c.WEEK] == last], rows[rows[c.WEEK] != first]
+
+
+def score_model(model, frame: pd.DataFrame) -> np.ndarray:
+    """Scores (float32) of any stored ranker on ``frame``: a LightGBM Booster or a torch model."""
+    if isinstance(model, lgb.Booster):
+        return predict(model, frame)
+    from hm_assets.io.models import TorchModel
+
+    if isinstance(model, TorchModel):
+        from hm_assets.recsys import dnn
+
+        return np.asarray(dnn.predict_dnn(model, frame), dtype=np.float32)
+    raise TypeError(f"cannot score with a {type(model).__name__}")

@@ -1,4 +1,4 @@
-"""The Kaggle submission for week W, and the backtest that scores W when its purchases are known."""
+"""The Kaggle submission for week W, and the evaluation report that scores W when its purchases are known."""
 
 import dagster as dg
 import numpy as np
@@ -6,13 +6,19 @@ import pandas as pd
 
 from hm_assets import columns as c
 from hm_assets.io.storage import ParquetHandle
-from hm_assets.recsys import baselines, history, metrics
+from hm_assets.recsys import baselines, blend as blending, evaluation, history, rankers
 from hm_assets.recsys.submission import format_submission, validate_submission
 
 GROUP = "submission"
+BLEND = "blend (recommendations)"
+POPULARITY = "popularity (last week)"
+RECENT = "recent purchases + popularity"
+RECENT_WEEKS = 26  # history the recent-purchases baseline looks at, as candidates_recent does
 
 
 def build_assets(weekly: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+    from hm_assets.defs.models.assets import MODELS
+
     @dg.asset(
         group_name=GROUP,
         partitions_def=weekly,
@@ -34,45 +40,78 @@ def build_assets(weekly: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
         output_required=False,
         ins={"customers": dg.AssetIn(metadata={"columns": [c.CUSTOMER_ID]})},
     )
-    def backtest(
+    def evaluation_report(
         context: dg.AssetExecutionContext,
         recommendations: pd.DataFrame,
-        candidates_recent: pd.DataFrame,
+        blend: pd.DataFrame,
+        candidates: ParquetHandle,
         candidates_popularity: pd.DataFrame,
         transactions: ParquetHandle,
         customers: pd.DataFrame,
+        lgbm_ranker,
+        lgbm_classifier,
     ):
-        """MAP@12 of the pipeline and the baselines on week W's real purchases.
+        """MAP@12 and recall@12 on week W's purchases of each model, the blend, each candidate
+        strategy on its own and the two baselines; overall and by segment (no history / dormant /
+        active, see ``recsys.evaluation``); plus the LightGBM feature importance.
 
+        Every list is filled with last week's popular articles to 12, as the submission is.
         Everything scored was built from data strictly before W. Weeks without known purchases
         (the target week) are not scorable: the asset then records nothing.
         """
+        from hm_assets.defs.exploration.plots import bar_chart, markdown_image, markdown_table
+
         week = context.partition_key
         actual = history.week_rows(transactions, week, [c.CUSTOMER_ID, c.ARTICLE_ID])
         if actual.empty:
             context.log.info(f"week {week} has no known purchases; nothing to score")
             return
-        buyers = np.unique(actual[c.CUSTOMER_ID].to_numpy())
-        popular_only = baselines.popularity_predictions(candidates_popularity, buyers)
-        recent_filled = baselines.fill_with_popular(candidates_recent, candidates_popularity, buyers)
-        rows = [
-            ("popularity (last week)", metrics.map_at_k(popular_only, actual), metrics.recall(popular_only, actual)),
-            ("recent purchases + popularity", metrics.map_at_k(recent_filled, actual), metrics.recall(recent_filled, actual)),
-            ("pipeline (recommendations)", metrics.map_at_k(recommendations, actual), metrics.recall(recommendations, actual)),
-        ]
-        report = pd.DataFrame(rows, columns=["method", "map_at_12", "recall_at_12"])
-        candidate_recall = metrics.recall(candidates_recent, actual)
+        buyers = np.unique(actual[c.CUSTOMER_ID].to_numpy()).astype(np.int32)
+        buyer_history = history.read_weeks(history.weeks_before(transactions, week), [c.T_DAT, c.CUSTOMER_ID, c.ARTICLE_ID])
+        buyer_history = buyer_history[buyer_history[c.CUSTOMER_ID].isin(buyers)]
+
+        def filled(ranked: pd.DataFrame) -> pd.DataFrame:
+            return baselines.fill_with_popular(ranked, candidates_popularity, buyers)
+
+        cands = candidates.to_pandas(filter=[(c.CUSTOMER_ID, "in", buyers.tolist())])
+        strategies = [col.removeprefix("rank_") for col in cands.columns if col.startswith("rank_")]
+        recent_since = pd.Timestamp(week) - pd.Timedelta(weeks=RECENT_WEEKS)
+        recent = baselines.recent_purchases(buyer_history[buyer_history[c.T_DAT] >= recent_since], pd.Timestamp(week), c.K)
+        predictions = {
+            BLEND: recommendations[recommendations[c.CUSTOMER_ID].isin(buyers)],
+            **{f"model: {m}": filled(evaluation.ranked_by(blend, blending.rank_column(m))) for m in MODELS},
+            **{f"strategy: {s}": filled(evaluation.ranked_by(cands, f"rank_{s}")) for s in strategies},
+            POPULARITY: baselines.popularity_predictions(candidates_popularity, buyers),
+            RECENT: filled(recent),
+        }
+        report = evaluation.score_predictions(predictions, actual)
+        segments = evaluation.activity_segments(buyers, buyer_history, week)
+        by_segment = evaluation.score_by_segment(predictions, actual, segments)
+        by_segment_wide = by_segment.pivot(index=evaluation.METHOD, columns=evaluation.SEGMENT, values="map_at_12").reindex(report[evaluation.METHOD])
+        seg_buyers = segments.value_counts().reindex(evaluation.SEGMENTS).to_dict()
+        importance = pd.concat(
+            [rankers.feature_importance(model).head(15).assign(model=name)[["model", "feature", "gain", "splits"]]
+             for name, model in {"lgbm_ranker": lgbm_ranker, "lgbm_classifier": lgbm_classifier}.items()],
+            ignore_index=True,
+        )
+        plot = bar_chart(report[evaluation.METHOD], report["map_at_12"], f"MAP@12 on week {week} ({len(buyers):,} buyers)", "MAP@12", horizontal=True)
+        by_method = report.set_index(evaluation.METHOD)["map_at_12"]
         yield dg.Output(
             report,
             metadata={
-                "map_at_12": float(report["map_at_12"].iloc[-1]),
-                "map_at_12_popularity": float(report["map_at_12"].iloc[0]),
-                "map_at_12_recent": float(report["map_at_12"].iloc[1]),
-                "recall_candidates_recent": candidate_recall,
+                "map_at_12": float(round(by_method[BLEND], 6)),
+                "map_at_12_popularity": float(round(by_method[POPULARITY], 6)),
+                "map_at_12_recent": float(round(by_method[RECENT], 6)),
+                **{f"map_at_12_{m}": float(round(by_method[f"model: {m}"], 6)) for m in MODELS},
                 "buyers": len(buyers),
+                "buyers_by_segment": dg.MetadataValue.json({k: int(v) for k, v in seg_buyers.items()}),
                 "customers": len(customers),
-                "report": dg.MetadataValue.md(report.to_markdown(index=False, floatfmt=".5f")),
+                "report": dg.MetadataValue.md(markdown_table(report, ".5f")),
+                "map_at_12_by_segment": dg.MetadataValue.md(markdown_table(by_segment_wide.reset_index(), ".5f")),
+                "by_segment": dg.MetadataValue.md(markdown_table(by_segment, ".5f")),
+                "feature_importance": dg.MetadataValue.md(markdown_table(importance, ".5g")),
+                "plot": dg.MetadataValue.md(markdown_image("MAP@12 by method", plot)),
             },
         )
 
-    return [submission, backtest]
+    return [submission, evaluation_report]
