@@ -19,12 +19,19 @@ from hm_assets.settings import Settings
 
 RAW_JOB = "ingest_raw"
 EXPLORE_JOB = "explore"
+INPUTS_JOB = "weekly_inputs"
+MODELS_JOB = "weekly_models"
 WEEKLY_JOB = "weekly_pipeline"
+FEATURES_GROUP = "features"
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     weekly = weekly_partitions(settings)
     weekly_assets = [*candidates.build_assets(weekly), *models.build_assets(weekly), *submission.build_assets(weekly)]
+    # what one week's models read: features and candidates of W, and W's feature rows
+    inputs = dg.AssetSelection.groups(FEATURES_GROUP, candidates.GROUP) | dg.AssetSelection.assets("candidate_features")
+    # the rest of the week: training set, models, blend, picks, submission, evaluation
+    trained = dg.AssetSelection.groups(models.GROUP, submission.GROUP) - dg.AssetSelection.assets("candidate_features")
     return dg.Definitions(
         assets=[*raw.assets, *exploration.assets, *weekly_assets],
         asset_checks=weekly_checks.build_checks(weekly),
@@ -36,10 +43,22 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 description="Plots and tables that tell the data's story, refreshed from the raw tables.",
             ),
             dg.define_asset_job(
+                INPUTS_JOB,
+                selection=inputs,
+                partitions_def=weekly,
+                description="Features, candidates and candidate feature rows of one week (what later weeks train on).",
+            ),
+            dg.define_asset_job(
+                MODELS_JOB,
+                selection=trained,
+                partitions_def=weekly,
+                description="Training set, models, blend, recommendations, submission and evaluation of one week.",
+            ),
+            dg.define_asset_job(
                 WEEKLY_JOB,
                 selection=dg.AssetSelection.assets(*weekly_assets),
                 partitions_def=weekly,
-                description="Candidates, recommendations, submission and backtest for one week.",
+                description="Everything weekly for one week (its training weeks' inputs must exist).",
             ),
         ],
         resources={

@@ -13,6 +13,8 @@
 Nothing built for W reads W's purchases.
 """
 
+import warnings
+
 import dagster as dg
 import numpy as np
 import pandas as pd
@@ -21,7 +23,7 @@ from pydantic import Field
 from hm_assets import calendar
 from hm_assets import columns as c
 from hm_assets.io.storage import ParquetHandle, Parts
-from hm_assets.recsys import baselines, blend as blending, features, history, rankers, segments, training
+from hm_assets.recsys import baselines, blend as blending, history, rankers, segments, training
 
 GROUP = "models"
 TRAIN_WEEKS = 4  # default N: training weeks before the tuning week W-1
@@ -86,8 +88,13 @@ def _md(frame: pd.DataFrame, floatfmt: str = ".5g") -> dg.MetadataValue:
 
 
 def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS) -> list[dg.AssetsDefinition]:
-    window = dg.TimeWindowPartitionMapping(start_offset=-(train_weeks + 1), end_offset=-1, allow_nonexistent_upstream_partitions=True)
-    previous = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1, allow_nonexistent_upstream_partitions=True)
+    # The first weeks reach before the first partition: those weeks are skipped (and
+    # training_set fails clearly if fewer than two remain). The flag is a beta Dagster
+    # parameter, used knowingly, so its warning is not shown to users.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=dg.BetaWarning)
+        window = dg.TimeWindowPartitionMapping(start_offset=-(train_weeks + 1), end_offset=-1, allow_nonexistent_upstream_partitions=True)
+        previous = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1, allow_nonexistent_upstream_partitions=True)
 
     @dg.asset(
         group_name=GROUP,
@@ -114,6 +121,8 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         rank_<s>, score_<s>``), then ``c_*`` customer, ``a_*`` article, ``s_*`` segment and ``p_*``
         pair features. Every feature sees transactions strictly before W only.
         """
+        from hm_assets.recsys import features
+
         week = context.partition_key
         past = history.read_weeks(history.weeks_before(transactions, week, config.history_weeks), HISTORY_COLUMNS)
         customer_segments = segments.customer_segments(customers)
@@ -192,6 +201,8 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
             ins={"tuning_week_features": dg.AssetIn("candidate_features", partition_mapping=previous)},
         )
         def _model(context: dg.AssetExecutionContext, config: LgbmConfig, training_set: pd.DataFrame, tuning_week_features: ParquetHandle):
+            from hm_assets.recsys import features
+
             settings = config.settings(objective)
             feats = training.feature_columns(training_set)
             tune_train, tune_valid, refit = rankers.split_tuning(training_set)
