@@ -8,6 +8,7 @@ import dagster as dg
 
 from hm_assets.defs.candidates import assets as candidates
 from hm_assets.defs.exploration import assets as exploration
+from hm_assets.defs.features import assets as features
 from hm_assets.defs.models import assets as models
 from hm_assets.defs.raw import assets as raw
 from hm_assets.defs import weekly_checks
@@ -22,19 +23,23 @@ EXPLORE_JOB = "explore"
 INPUTS_JOB = "weekly_inputs"
 MODELS_JOB = "weekly_models"
 WEEKLY_JOB = "weekly_pipeline"
-FEATURES_GROUP = "features"
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     weekly = weekly_partitions(settings)
-    weekly_assets = [*candidates.build_assets(weekly), *models.build_assets(weekly), *submission.build_assets(weekly)]
+    weekly_assets = [
+        *features.build_assets(weekly),
+        *candidates.build_assets(weekly),
+        *models.build_assets(weekly),
+        *submission.build_assets(weekly),
+    ]
     # what one week's models read: features and candidates of W, and W's feature rows
-    inputs = dg.AssetSelection.groups(FEATURES_GROUP, candidates.GROUP) | dg.AssetSelection.assets("candidate_features")
+    inputs = dg.AssetSelection.groups(features.GROUP, candidates.GROUP) | dg.AssetSelection.assets("candidate_features")
     # the rest of the week: training set, models, blend, picks, submission, evaluation
     trained = dg.AssetSelection.groups(models.GROUP, submission.GROUP) - dg.AssetSelection.assets("candidate_features")
     return dg.Definitions(
         assets=[*raw.assets, *exploration.assets, *weekly_assets],
-        asset_checks=weekly_checks.build_checks(weekly),
+        asset_checks=[*weekly_checks.build_checks(weekly), *features.build_checks(weekly)],
         jobs=[
             dg.define_asset_job(RAW_JOB, selection=dg.AssetSelection.groups(raw.GROUP), description="Read and validate the three CSV files."),
             dg.define_asset_job(
