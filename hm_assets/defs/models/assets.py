@@ -23,14 +23,13 @@ from pydantic import Field
 from hm_assets import calendar
 from hm_assets import columns as c
 from hm_assets.io.storage import ParquetHandle, Parts
-from hm_assets.recsys import baselines, blend as blending, history, rankers, segments, training
+from hm_assets.recsys import baselines, blend as blending, features, history, rankers, segments, training
 
 GROUP = "models"
 TRAIN_WEEKS = 4  # default N: training weeks before the tuning week W-1
 CUSTOMER_CHUNK = 250_000  # customers filled at a time in recommendations: bounds memory at full scale
 LGBM_MODELS = {"lgbm_ranker": rankers.LAMBDARANK, "lgbm_classifier": rankers.BINARY}
 MODELS = (*LGBM_MODELS,)  # the blend's inputs, in a fixed order
-HISTORY_COLUMNS = [c.T_DAT, c.CUSTOMER_ID, c.ARTICLE_ID, c.PRICE, c.SALES_CHANNEL_ID]
 
 
 def tuning_scores_key(model: str) -> str:
@@ -39,7 +38,7 @@ def tuning_scores_key(model: str) -> str:
 
 class CandidateFeaturesConfig(dg.Config):
     chunk_customers: int = Field(default=100_000, description="Customers whose candidate rows are built at a time.")
-    history_weeks: int = Field(default=26, description="Weeks of transactions before W that pair features look at.")
+    history_weeks: int = Field(default=features.HISTORY_WEEKS, description="Weeks of transactions before W that pair features look at.")
 
 
 class TrainingSetConfig(dg.Config):
@@ -102,6 +101,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         kinds={"pandas"},
         ins={
             "customers": dg.AssetIn(metadata={"columns": [c.CUSTOMER_ID, c.AGE, c.POSTAL_CODE]}),
+            "articles": dg.AssetIn(metadata={"columns": features.PAIR_ARTICLE_COLUMNS}),
         },
     )
     def candidate_features(
@@ -121,10 +121,8 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         rank_<s>, score_<s>``), then ``c_*`` customer, ``a_*`` article, ``s_*`` segment and ``p_*``
         pair features. Every feature sees transactions strictly before W only.
         """
-        from hm_assets.recsys import features
-
         week = context.partition_key
-        past = history.read_weeks(history.weeks_before(transactions, week, config.history_weeks), HISTORY_COLUMNS)
+        past = history.read_weeks(history.weeks_before(transactions, week, config.history_weeks), features.PAIR_HISTORY_COLUMNS)
         customer_segments = segments.customer_segments(customers)
         pair_functions = [
             lambda pairs: segments.segment_pair_features(pairs, segment_popularity, customer_segments),
@@ -201,8 +199,6 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
             ins={"tuning_week_features": dg.AssetIn("candidate_features", partition_mapping=previous)},
         )
         def _model(context: dg.AssetExecutionContext, config: LgbmConfig, training_set: pd.DataFrame, tuning_week_features: ParquetHandle):
-            from hm_assets.recsys import features
-
             settings = config.settings(objective)
             feats = training.feature_columns(training_set)
             tune_train, tune_valid, refit = rankers.split_tuning(training_set)
