@@ -275,3 +275,33 @@ def test_other_colour_share_when_no_buyer_has_history():
     tx = pd.DataFrame({"t_dat": pd.to_datetime(["2020-09-16"]), "customer_id": np.int32([0]),
                        "article_id": np.int32([1001]), "price": np.float32([0.1]), "sales_channel_id": np.int8([2])})
     assert stats.other_colour_share(tx, articles, "2020-09-16") == 0.0
+
+
+def test_segment_popularity_lift_counts_only_other_customers():
+    """Young band (20-24): c0, c1 buy in the week, c4 does not; old band (50-54): c2 buys, c5 does
+    not; c6 has no age. Window: the 4 weeks before 2020-09-16.
+
+    Non-buyers' window rows: c4 X X Z (young: X 2, Z 1), c5 Y Z Z (old: Z 2, Y 1); everyone: Z 3,
+    X 2, Y 1. c1's own window rows (Y x5) and c4's rows before the window (Y x10) must not count.
+    Week pairs: (c0 X), (c0 Z), (c1 X), (c2 Y), (c6 Z). Top-1: young X, old Z, everyone Z.
+    Age bands score the four pairs of known ages: segment hits (c0 X), (c1 X) = 2/4; everyone's
+    top hits (c0 Z) = 1/4; lift 2. One shared postal code: its top is everyone's, lift 1.
+    """
+    X, Y, Z = 100001001, 100002001, 100003001
+    rows = ([("2020-09-10", 4, X)] * 2 + [("2020-09-10", 4, Z)] + [("2020-09-11", 5, Y)] + [("2020-09-11", 5, Z)] * 2
+            + [("2020-09-12", 1, Y)] * 5 + [("2020-08-01", 4, Y)] * 10
+            + [("2020-09-16", 0, X), ("2020-09-16", 0, Z), ("2020-09-17", 1, X), ("2020-09-18", 2, Y), ("2020-09-19", 6, Z)])
+    day, cust, art = zip(*rows)
+    tx = pd.DataFrame({c.T_DAT: pd.to_datetime(pd.Series(day)), c.CUSTOMER_ID: np.array(cust, dtype=np.int32),
+                       c.ARTICLE_ID: np.array(art, dtype=np.int32), c.PRICE: np.float32(0.02), c.SALES_CHANNEL_ID: np.int8(2)})
+    customers = pd.DataFrame({c.CUSTOMER_ID: np.arange(7, dtype=np.int32),
+                              c.AGE: np.array([22, 23, 52, 53, 24, 51, np.nan], dtype=np.float32),
+                              c.POSTAL_CODE: pd.Categorical(["p"] * 7)})
+    age = stats.segment_popularity_lift(tx, customers, WEEK, "age_band", n=1, weeks=4)
+    assert age == {"pairs": 4, "segment_hit": 0.5, "global_hit": 0.25, "lift": 2.0}
+    postal = stats.segment_popularity_lift(tx, customers, WEEK, "postal_code", n=1, weeks=4)
+    assert postal == {"pairs": 5, "segment_hit": 0.4, "global_hit": 0.4, "lift": 1.0}
+    # with n = 2 the young band's top is X, Z and the old band's Z, Y: every pair hits
+    assert stats.segment_popularity_lift(tx, customers, WEEK, "age_band", n=2, weeks=4)["segment_hit"] == 1.0
+    with pytest.raises(ValueError, match="unknown segment kind 'region'"):
+        stats.segment_popularity_lift(tx, customers, WEEK, "region")

@@ -490,6 +490,69 @@ def postal_code_size_summary(transactions, customers: pd.DataFrame, start=None, 
     return out.reset_index()
 
 
+SEGMENT_KINDS = ("age_band", "postal_code")
+
+
+def customer_segment(customers: pd.DataFrame, kind: str) -> pd.Series:
+    """Each customer's segment as an int64 code, -1 where unknown, indexed by ``customer_id``:
+    ``age_band`` (``AGE_BANDS``, missing ages unknown) or ``postal_code`` (missing codes unknown)."""
+    if kind == "age_band":
+        age = pd.to_numeric(customers[c.AGE], errors="coerce").to_numpy(np.float64)
+        code = np.searchsorted(np.asarray(AGE_BANDS, dtype=np.float64), age, side="right") - 1
+        code = np.where(np.isnan(age) | (code < 0) | (code >= len(AGE_BANDS) - 1), -1, code)
+    elif kind == "postal_code":
+        code = pd.factorize(_postal_codes(customers), use_na_sentinel=True)[0]
+    else:
+        raise ValueError(f"unknown segment kind {kind!r}; choose one of {SEGMENT_KINDS}")
+    return pd.Series(np.asarray(code, dtype=np.int64), index=customers[c.CUSTOMER_ID].to_numpy(np.int64))
+
+
+def segment_popularity_lift(transactions, customers: pd.DataFrame, week, kind: str = "age_band", n: int = 12,
+                            weeks: int = 4) -> dict:
+    """How much better a segment's own best sellers predict its buyers' purchases in ``week``
+    than the best sellers of everyone: does the segment (age band, postal code) carry taste?
+
+    Best sellers are the ``n`` articles with the most rows in the ``weeks`` weeks before
+    ``week`` (ties: lower id), counted over the rows of customers who do *not* buy in ``week``,
+    so that a buyer's own history never counts (otherwise a one-customer postal code would
+    "predict" its member's repurchases). Scored: ``week``'s distinct (customer, article) pairs of
+    buyers whose segment is known and has such rows.
+
+    Returns ``pairs`` (scored), ``segment_hit`` and ``global_hit`` (share of those pairs whose
+    article is among the segment's, resp. everyone's, best sellers) and ``lift``
+    (``segment_hit / global_hit``; about 1 or below when the segment says nothing about taste,
+    since a segment's best sellers are counted from fewer rows).
+    """
+    tx = Tx.of(transactions)
+    start, end = _week_bounds(week)
+    segment = customer_segment(customers, kind)
+    w = tx.window(start, end)
+    buyers = unique(w.customer)
+    before = tx.window(start - weeks * WEEK, start)
+    before = before.take(~isin_sorted(before.customer, buyers))
+    seg_before = segment.reindex(before.customer).fillna(-1).to_numpy(np.int64)
+    top_global = _top_articles(before, n, False)
+    known = seg_before >= 0
+    keys, counts = unique((seg_before[known] << 31) | before.article[known], return_counts=True)
+    seg_of_key = keys >> 31
+    order = np.lexsort((keys & ((1 << 31) - 1), -counts, seg_of_key))  # per segment: most rows first
+    ranked = keys[order]
+    seg_ranked = ranked >> 31
+    first = np.r_[True, seg_ranked[1:] != seg_ranked[:-1]] if len(ranked) else np.zeros(0, dtype=bool)
+    rank = np.arange(len(ranked)) - np.maximum.accumulate(np.where(first, np.arange(len(ranked)), 0))
+    top_keys = np.sort(ranked[rank < n])
+    pairs = unique(_pairs(w.customer, w.article))
+    p_cust, p_art = pairs >> 31, pairs & ((1 << 31) - 1)
+    p_seg = segment.reindex(p_cust).fillna(-1).to_numpy(np.int64)
+    scored = (p_seg >= 0) & isin_sorted(p_seg, unique(seg_of_key))
+    seg_hit = isin_sorted((p_seg[scored] << 31) | p_art[scored], top_keys)
+    glob_hit = np.isin(p_art[scored], top_global)
+    segment_share = float(seg_hit.mean()) if scored.any() else float("nan")
+    global_share = float(glob_hit.mean()) if scored.any() else float("nan")
+    return {"pairs": int(scored.sum()), "segment_hit": segment_share, "global_hit": global_share,
+            "lift": segment_share / global_share if global_share > 0 else float("nan")}
+
+
 def article_counts(articles: pd.DataFrame, by: str = c.INDEX_GROUP_NAME) -> pd.DataFrame:
     """Articles per value of ``by`` (e.g. index group, product group, colour group), with shares."""
     counts = articles[by].astype(object).fillna("(missing)").value_counts()

@@ -1,5 +1,6 @@
 """Synthetic H&M data in the exact Kaggle format, drawn from a calibrated latent model."""
 
 from hm_assets.synth.generator import SCALES, generate
+from hm_assets.synth.profiles import PROFILES, Profile
 
-__all__ = ["SCALES", "generate"]
+__all__ = ["PROFILES", "SCALES", "Profile", "generate"]

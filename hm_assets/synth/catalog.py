@@ -84,8 +84,13 @@ def season_factor(season: np.ndarray, doy: np.ndarray) -> np.ndarray:
     return np.exp(amps[season] * (np.cos(phase) - 1.0))
 
 
-def build_catalog(rng: np.random.Generator, n_articles: int, n_weeks: int, first_week_start: np.datetime64) -> Catalog:
-    """Draw ``n_articles`` articles whose products launch over ``n_weeks`` data weeks."""
+def build_catalog(rng: np.random.Generator, n_articles: int, n_weeks: int, first_week_start: np.datetime64,
+                  basics_share: float = BASICS, pre_existing_share: float = PRE_EXISTING) -> Catalog:
+    """Draw ``n_articles`` articles whose products launch over ``n_weeks`` data weeks.
+
+    ``basics_share`` of the products are long-lived basics; ``pre_existing_share`` were launched
+    before the first data week.
+    """
     types = tx.PRODUCT_TYPES
     type_index = {t.name: i for i, t in enumerate(types)}
     n_products = max(1, int(round(n_articles / VARIANTS_PER_PRODUCT)))
@@ -160,7 +165,7 @@ def build_catalog(rng: np.random.Generator, n_articles: int, n_weeks: int, first
     # --- launch, life cycle, attractiveness, price ------------------------------------------------
     season = np.array([SEASON_NAMES.index(types[t].season) for t in ptype], dtype=np.int8)
     launch = np.empty(n_products, dtype=np.int64)
-    pre = rng.random(n_products) < PRE_EXISTING
+    pre = rng.random(n_products) < pre_existing_share
     weeks = np.arange(n_weeks)
     doy = _weekly_doy(first_week_start, weeks)
     for s in range(len(SEASON_NAMES)):
@@ -171,7 +176,7 @@ def build_catalog(rng: np.random.Generator, n_articles: int, n_weeks: int, first
         launch_w = season_factor(np.full(n_weeks, s), (doy + 56) % 366)
         launch[members] = _choice(rng, len(members), launch_w)
     peak = np.minimum(rng.geometric(0.45, n_products) - 1, 6)
-    basics = rng.random(n_products) < BASICS
+    basics = rng.random(n_products) < basics_share
     tau = np.where(basics, np.exp(rng.normal(np.log(45), 0.5, n_products)), np.exp(rng.normal(np.log(4.5), 0.6, n_products)))
     # products already on sale when the data starts: launched within their selling life
     launch[pre] = -1 - (rng.random(int(pre.sum())) * np.minimum(peak[pre] + 2.5 * tau[pre], PRE_EXISTING_WEEKS)).astype(np.int64)

@@ -72,11 +72,27 @@ def _age(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.clip(age, 16, 99).astype(np.float32)
 
 
-def build_population(rng: np.random.Generator, n: int) -> Population:
+def _flatten(by_age: np.ndarray, age_effect: float) -> np.ndarray:
+    """``by_age`` pulled towards its mean: unchanged at ``age_effect`` 1, constant at 0."""
+    if age_effect == 1.0:
+        return by_age
+    return age_effect * by_age + (1.0 - age_effect) * by_age.mean()
+
+
+def build_population(rng: np.random.Generator, n: int, age_effect: float = 1.0, missing_age_share: float = AGE_MISSING,
+                     n_postal_codes: int | None = None) -> Population:
+    """Draw ``n`` customers.
+
+    ``age_effect`` (0..1) scales how much taste depends on age: at 0 every customer gets the
+    population's average age-driven taste (children at home included), so age says nothing
+    about what they buy. ``missing_age_share`` of the ages are left empty in the file.
+    ``n_postal_codes`` caps the distinct postal codes (None: H&M's structure, one giant
+    placeholder code and ~0.26 codes per customer; 1: everyone shares the placeholder).
+    """
     hex_ids = hex_table(rng, n)
     age = _age(rng, n)
     male = rng.random(n) < 0.09
-    kids_p = np.interp(age, [16, 25, 30, 38, 46, 55, 62, 75], [0.03, 0.1, 0.45, 0.6, 0.4, 0.25, 0.3, 0.2])
+    kids_p = _flatten(np.interp(age, [16, 25, 30, 38, 46, 55, 62, 75], [0.03, 0.1, 0.45, 0.6, 0.4, 0.25, 0.3, 0.2]), age_effect)
     kids = rng.random(n) < kids_p
 
     # --- flags: engaged customers take the newsletter and are club members ---------------------
@@ -93,12 +109,15 @@ def build_population(rng: np.random.Generator, n: int) -> Population:
     # --- postal codes within regions ------------------------------------------------------------
     n_regions = max(3, int(round(n / CUSTOMERS_PER_REGION)))
     region_w = np.exp(rng.normal(0, 0.6, n_regions))
-    n_codes = max(2, int(round(POSTAL_CODES_PER_CUSTOMER * n * 1.38)))
+    n_codes = max(2, int(round(POSTAL_CODES_PER_CUSTOMER * n * 1.38))) if n_postal_codes is None else n_postal_codes
     code_w = np.exp(rng.normal(0, 1.0, n_codes))
     code_region = rng.choice(n_regions, size=n_codes, p=region_w / region_w.sum())
     giant = rng.random(n) < GIANT_POSTAL_SHARE
+    if n_codes == 1:
+        giant[:] = True
     code = np.zeros(n, dtype=np.int64)  # code 0 is the giant placeholder
-    code[~giant] = 1 + rng.choice(n_codes - 1, size=int((~giant).sum()), p=code_w[1:] / code_w[1:].sum())
+    if n_codes > 1:
+        code[~giant] = 1 + rng.choice(n_codes - 1, size=int((~giant).sum()), p=code_w[1:] / code_w[1:].sum())
     region = code_region[code]
     region[giant] = rng.choice(n_regions, size=int(giant.sum()), p=region_w / region_w.sum())
     used, code_dense = np.unique(code, return_inverse=True)
@@ -111,8 +130,9 @@ def build_population(rng: np.random.Generator, n: int) -> Population:
     household = np.where((code != 0) & (sizes[code_dense] > 1), code_dense, -1)
 
     # --- taste -------------------------------------------------------------------------------------
-    young = 1 / (1 + np.exp((age - 30) / 3.5))
-    mid = np.exp(-(((age - 50) / 12) ** 2))
+    young_by_age = 1 / (1 + np.exp((age - 30) / 3.5))
+    young = _flatten(young_by_age, age_effect)
+    mid = _flatten(np.exp(-(((age - 50) / 12) ** 2)), age_effect)
     g = np.empty((n, 5), dtype=np.float32)  # Ladieswear, Divided, Menswear, Baby/Children, Sport
     g[:, 0] = 0.3 + 0.6 * mid - 2.8 * male
     g[:, 1] = -0.5 + 1.9 * young - 0.6 * mid - 2.8 * male
@@ -131,12 +151,12 @@ def build_population(rng: np.random.Generator, n: int) -> Population:
     c[:, 3] += 0.25 * mid
     c[:, 4] += 0.4 * kids  # shopping for children: brighter colours
 
-    online = rng.normal(0.5, 1.4, n) + 0.35 * fn + 0.4 * young - 0.3 * (age > 60)
+    online = rng.normal(0.5, 1.4, n) + 0.35 * fn + 0.4 * young_by_age - 0.3 * (age > 60)
     # shopping rhythm: engaged members come back sooner; pre-created accounts rarely
     rhythm = np.exp(rng.normal(0, 0.9, n)) * np.where(active, 0.75, 1.0) * np.where(club == "PRE-CREATE", 1.6, 1.0)
 
     shown_age = np.floor(age).astype(np.float32)
-    shown_age[rng.random(n) < AGE_MISSING] = np.nan
+    shown_age[rng.random(n) < missing_age_share] = np.nan
     frame = pd.DataFrame(
         {
             "customer_id": _decode(hex_ids),

@@ -49,7 +49,6 @@ BATCH = 16_384  # visits per vectorized batch (bounds memory on peak days)
 AGE_EDGES = np.array([25, 40, 55])  # groups: <25, 25-39, 40-54, 55+
 AGE_MIDS = np.array([21.0, 32.0, 47.0, 62.0])
 AGE_SPREAD = 10.0  # years
-RECENCY = 0.75  # chance that a follow-up is of the latest purchase, else the one before, ...
 # sales per unit of catalogue demand by index group (Ladieswear, Divided, Menswear,
 # Baby/Children, Sport): women's and young fashion sell more per article than the rest
 GROUP_SALES = np.array([1.35, 1.3, 0.6, 0.6, 0.9])
@@ -72,6 +71,7 @@ class Habits:
     items_online: float = 2.2  # ... per online visit
     items_dispersion: float = 0.75  # negative-binomial shape of basket sizes
     own_history: float = 0.12  # chance an item follows up one of the customer's recent purchases
+    recency: float = 0.75  # ... of the latest purchase (else the one before, and so on)
     own_exact: float = 0.3  # ... and then is the same article
     own_colour: float = 0.25  # ... or another colour of it
     own_set: float = 0.12  # ... or the rest of its set (else another article of its department)
@@ -113,13 +113,17 @@ class Simulation:
 
     ``total_rows`` are spread over the days by the demand curve (exactly); ``contrast`` flattens
     differences in article demand for catalogues smaller than H&M's (see ``weekly_weights``).
+    ``age_effect`` (0..1) scales how much a product's appeal depends on the customer's age;
+    ``channels`` are the sales channels that occur (1 store, 2 online).
     All randomness comes from ``rng``, in a fixed order, so a seed fixes every row.
     """
 
     def __init__(self, catalog: Catalog, people: Population, rng: np.random.Generator, first_day: dt.date,
-                 n_days: int, total_rows: int, habits: Habits = Habits(), contrast: float = 1.0):
+                 n_days: int, total_rows: int, habits: Habits = Habits(), contrast: float = 1.0,
+                 age_effect: float = 1.0, channels: tuple[int, ...] = (1, 2)):
         self.cat, self.people, self.rng, self.h = catalog, people, rng, habits
         self.contrast = contrast
+        self.channels = tuple(channels)
         self.first_day, self.n_days = first_day, n_days
         n, a = len(people.age), catalog.n
         self.n = n
@@ -157,6 +161,8 @@ class Simulation:
         # --- static orderings for sampling within cells, departments and products ---------------
         self.age_group = np.searchsorted(AGE_EDGES, people.age, side="right").astype(np.int64)
         self.age_appeal = np.exp(-0.5 * ((AGE_MIDS[:, None] - catalog.target_age[None, :].astype(np.float64)) / AGE_SPREAD) ** 2)
+        if age_effect != 1.0:  # at 0 every age group finds every product equally appealing
+            self.age_appeal **= age_effect
         cell = catalog.cat.astype(np.int64) * N_FAMILIES + catalog.family
         self.cell_order = np.argsort(cell, kind="stable")
         self.cell_bounds = np.searchsorted(cell[self.cell_order], np.arange(n_cat * N_FAMILIES + 1))
@@ -307,6 +313,8 @@ class Simulation:
         """Items of one visit per customer in ``cust``: (visit, slot, article, units, online)."""
         h, rng, n = self.h, self.rng, len(cust)
         online = rng.random(n) < 1 / (1 + np.exp(-(self.people.online[cust] + self.online_shift[day])))
+        if len(self.channels) == 1:  # one channel only: every visit goes through it
+            online[:] = self.channels[0] == 2
         extra = np.where(online, h.items_online, h.items_store)
         size = 1 + rng.negative_binomial(h.items_dispersion, h.items_dispersion / (h.items_dispersion + extra))
         size = np.minimum(size, MAX_ITEMS)
@@ -384,7 +392,7 @@ class Simulation:
         """Follow-ups of a recent purchase (the latest most likely): the same article again,
         another colour of it, the rest of its set, or another article of its department."""
         h, rng, m = self.h, self.rng, len(c)
-        back = np.minimum(rng.geometric(RECENCY, m) - 1, np.minimum(self.history_n[c], HISTORY) - 1)
+        back = np.minimum(rng.geometric(h.recency, m) - 1, np.minimum(self.history_n[c], HISTORY) - 1)
         past = self.history[c, (self.history_n[c] - 1 - back) % HISTORY].astype(np.int64)
         u = rng.random(m)
         out = np.where(self.w[past] > 0, past, -1)  # still on sale
