@@ -147,3 +147,8 @@ def group_sizes(frame: pd.DataFrame) -> np.ndarray:
     change = np.flatnonzero((week[1:] != week[:-1]) | (customer[1:] != customer[:-1])) + 1
     bounds = np.concatenate([[0], change, [len(frame)]])
     return np.diff(bounds).astype(np.int32)
+
+
+def group_ids(frame: pd.DataFrame) -> np.ndarray:
+    """A dense int64 id per (week, customer) query group, for models that take one group column."""
+    return frame.groupby([c.WEEK, c.CUSTOMER_ID], observed=True, sort=True).ngroup().to_numpy(np.int64)

@@ -29,7 +29,9 @@ GROUP = "models"
 TRAIN_WEEKS = 4  # default N: training weeks before the tuning week W-1
 CUSTOMER_CHUNK = 250_000  # customers filled at a time in recommendations: bounds memory at full scale
 LGBM_MODELS = {"lgbm_ranker": rankers.LAMBDARANK, "lgbm_classifier": rankers.BINARY}
-MODELS = (*LGBM_MODELS,)  # the blend's inputs, in a fixed order
+DNN_MODEL = "dnn_ranker"
+MODELS = (*LGBM_MODELS, DNN_MODEL)  # the blend's inputs, in a fixed order
+GROUP_COLUMN = "query_group"  # (week, customer) id handed to the DNN's listwise loss
 
 
 def tuning_scores_key(model: str) -> str:
@@ -59,6 +61,27 @@ class LgbmConfig(dg.Config):
 
     def settings(self, objective: str) -> rankers.LgbmSettings:
         return rankers.LgbmSettings(objective=objective, **self.model_dump())
+
+
+class DnnConfig(dg.Config):
+    epochs: int = Field(default=20, description="Upper bound on epochs; early stopping on W-1 (MAP@12) picks the number.")
+    patience: int = Field(default=3, description="Epochs without a better W-1 MAP@12 before stopping.")
+    batch_size: int = Field(default=4096, description="Rows per minibatch (whole customers).")
+    lr: float = Field(default=2e-3, description="AdamW learning rate.")
+    embedding_dim: int = Field(default=16, description="Width of every id and category embedding.")
+    hidden: list[int] = Field(default=[128, 64], description="Widths of the MLP's hidden layers.")
+    dropout: float = Field(default=0.1, description="Dropout after each hidden layer.")
+    seed: int = Field(default=0, description="Seed of the weights, dropout and batch order.")
+    device: str | None = Field(default=None, description="torch device; None: CUDA when present, else CPU.")
+
+    def settings(self, epochs: int | None = None) -> "dnn.DNNConfig":
+        from hm_assets.recsys import dnn
+
+        values = self.model_dump()
+        values["hidden"] = tuple(values["hidden"])
+        if epochs is not None:
+            values["epochs"] = epochs
+        return dnn.DNNConfig(**values)
 
 
 class BlendConfig(dg.Config):
@@ -215,6 +238,38 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
 
         return _model
 
+    @dg.multi_asset(
+        name=DNN_MODEL,
+        group_name=GROUP,
+        partitions_def=weekly,
+        outs={
+            DNN_MODEL: dg.AssetOut(io_manager_key="model_io_manager", kinds={"pytorch"}, description="Torch DNN ranker for W, refit on W-N..W-1."),
+            tuning_scores_key(DNN_MODEL): dg.AssetOut(kinds={"pandas"}, description="Scores of the tuning fit on every candidate of W-1 (for the blend)."),
+        },
+        ins={"tuning_week_features": dg.AssetIn("candidate_features", partition_mapping=previous)},
+    )
+    def dnn_ranker(context: dg.AssetExecutionContext, config: DnnConfig, training_set: pd.DataFrame, tuning_week_features: ParquetHandle):
+        """Embeddings of article id and categories plus the numeric features, an MLP, a listwise
+        loss per customer; early-stopped on W-1's MAP@12, then refit on W-N..W-1."""
+        from hm_assets.recsys import dnn
+
+        feats = training.feature_columns(training_set)
+        categorical = [f for f in features.CATEGORICAL_FEATURES if f in feats]
+        columns = {"label": c.LABEL, "group": GROUP_COLUMN, "categorical": categorical,
+                   "numeric": [f for f in feats if f not in categorical], "hashed": [c.ARTICLE_ID]}
+        rows = training_set.assign(**{GROUP_COLUMN: training.group_ids(training_set)})
+        tune_train, tune_valid, refit = rankers.split_tuning(rows)
+        tuned, info = dnn.train_dnn(tune_train, tune_valid, config=config.settings(), **columns)
+        scores = _tuning_scores(tuning_week_features, lambda frame: dnn.predict_dnn(tuned, frame))
+        final, _ = dnn.train_dnn(refit, None, config=config.settings(epochs=info["best_epoch"]), **columns)
+        curve = pd.DataFrame({"epoch": np.arange(1, len(info["valid_map_at_12"]) + 1), "map_at_12_on_W-1": info["valid_map_at_12"]})
+        yield dg.Output(
+            final,
+            output_name=DNN_MODEL,
+            metadata={"epochs": info["best_epoch"], "device": info["device"], "train_rows": len(refit), "features": len(feats), "tuning_curve": _md(curve)},
+        )
+        yield dg.Output(scores, output_name=tuning_scores_key(DNN_MODEL), metadata={"rows": len(scores)})
+
     @dg.asset(
         group_name=GROUP,
         partitions_def=weekly,
@@ -227,8 +282,10 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         transactions: ParquetHandle,
         lgbm_ranker,
         lgbm_classifier,
+        dnn_ranker,
         lgbm_ranker_tuning_scores: pd.DataFrame,
         lgbm_classifier_tuning_scores: pd.DataFrame,
+        dnn_ranker_tuning_scores: pd.DataFrame,
     ) -> pd.DataFrame:
         """Every model scores W's candidates; weights tuned by MAP@12 on W-1 combine their rankings.
 
@@ -237,8 +294,10 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         """
         week = context.partition_key
         tuning_week = calendar.week_key(calendar.shift_week(week, -1))
-        models = {"lgbm_ranker": lgbm_ranker, "lgbm_classifier": lgbm_classifier}
-        tuning = _joined_scores({"lgbm_ranker": lgbm_ranker_tuning_scores, "lgbm_classifier": lgbm_classifier_tuning_scores})
+        models = {"lgbm_ranker": lgbm_ranker, "lgbm_classifier": lgbm_classifier, DNN_MODEL: dnn_ranker}
+        tuning = _joined_scores(
+            {"lgbm_ranker": lgbm_ranker_tuning_scores, "lgbm_classifier": lgbm_classifier_tuning_scores, DNN_MODEL: dnn_ranker_tuning_scores}
+        )
         actual = history.week_rows(transactions, tuning_week, [c.CUSTOMER_ID, c.ARTICLE_ID])
         weights, grid = blending.tune_weights(tuning, actual, MODELS, config.grid_step, config.method)
         picks = []
@@ -289,7 +348,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         )
         return recs
 
-    return [candidate_features, training_set, *(lgbm_asset(n, o) for n, o in LGBM_MODELS.items()), blend, recommendations]
+    return [candidate_features, training_set, *(lgbm_asset(n, o) for n, o in LGBM_MODELS.items()), dnn_ranker, blend, recommendations]
 
 
 def _tuning_scores(handle: ParquetHandle, score) -> pd.DataFrame:
