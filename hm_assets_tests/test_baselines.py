@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hm_assets.recsys import baselines, history
+from hm_assets.recsys import baselines, contracts, history
 from hm_assets.recsys.submission import format_submission, validate_submission
 
 WEEK = pd.Timestamp("2020-09-16")
@@ -36,28 +36,19 @@ def test_thin_window_widens_then_falls_back_to_catalogue():
     assert ranking["score"].tolist() == [1.0, 2.0, 0.0, 0.0]
 
 
-def test_recent_purchases_most_recent_first_ties_by_count_then_id():
-    h = tx(
-        [
-            ("2020-09-01", 1, 10), ("2020-09-10", 1, 11), ("2020-09-10", 1, 12), ("2020-09-05", 1, 12),
-            ("2020-09-15", 2, 20),
-        ]
-    )
-    c = baselines.recent_purchases(h, WEEK, n=2)
-    assert c[c.customer_id == 1]["article_id"].tolist() == [12, 11]  # both on 09-10; 12 bought twice
-    assert c[c.customer_id == 2]["article_id"].tolist() == [20]
-    assert c["score"].tolist() == pytest.approx([1 / 7, 1 / 7, 1 / 2])  # 6 days and 1 day before the week
-    assert list(c.columns) == ["customer_id", "article_id", "strategy", "score", "rank"]
-    assert c["strategy"].astype(str).unique().tolist() == ["recent"]
-
-
 def test_fill_with_popular_gives_k_distinct_articles_to_everyone():
-    cands = baselines.candidates_frame([1, 1], [7, 8], "recent", [1.0, 0.5], [0, 1])
+    cands = contracts.candidates_frame([1, 1], [7, 8], "recent", [1.0, 0.5], [0, 1])
     popular = pd.DataFrame({"article_id": [8, 9, 10, 11], "score": [4.0, 3, 2, 1], "rank": [0, 1, 2, 3]})
     picks = baselines.fill_with_popular(cands, popular, np.array([1, 2]), k=3)
     assert picks[picks.customer_id == 1]["article_id"].tolist() == [7, 8, 9]  # 8 not repeated
     assert picks[picks.customer_id == 2]["article_id"].tolist() == [8, 9, 10]
     assert picks["rank"].tolist() == [0, 1, 2, 0, 1, 2]
+
+
+def test_shared_list_is_the_first_customers_list():
+    shared = contracts.candidates_frame([3, 3, 3, 5, 5, 5], [9, 7, 8, 9, 7, 8], "popular", [3, 1, 2, 3, 1, 2], [0, 2, 1, 0, 2, 1])
+    got = baselines.shared_list(shared)
+    assert got["article_id"].tolist() == [9, 8, 7] and got["rank"].tolist() == [0, 1, 2]
 
 
 def test_submission_has_every_customer_and_zero_padded_ids():
@@ -89,4 +80,3 @@ def test_first_week_without_history_still_gets_full_lists():
     assert len(empty) == 0 and str(empty["t_dat"].dtype).startswith("datetime64")
     ranking = baselines.popular_articles(empty, WEEK, n=3, weeks=1, catalogue=np.array([5, 3, 9, 1]))
     assert ranking["article_id"].tolist() == [1, 3, 5]
-    assert len(baselines.recent_purchases(empty, WEEK, n=12)) == 0

@@ -1,16 +1,16 @@
 import numpy as np
 import pandas as pd
 
-from hm_assets.recsys import baselines, contracts
+from hm_assets.recsys import contracts
 
 
 def test_a_strategy_frame_keeps_the_contract():
-    frame = baselines.candidates_frame([1, 1, 2], [10, 11, 10], "recent", [0.5, 0.2, 1.0], [0, 1, 0])
+    frame = contracts.candidates_frame([1, 1, 2], [10, 11, 10], "recent", [0.5, 0.2, 1.0], [0, 1, 0])
     assert contracts.candidate_problems(frame) == []
 
 
 def test_contract_problems_name_the_column_and_rows():
-    frame = baselines.candidates_frame([1, 1, 2], [10, 10, 10], "recent", [0.5, np.inf, 1.0], [0, -1, 0])
+    frame = contracts.candidates_frame([1, 1, 2], [10, 10, 10], "recent", [0.5, np.inf, 1.0], [0, -1, 0])
     problems = contracts.candidate_problems(frame)
     assert problems == [
         "2 rows repeat a (customer, article, strategy): {'customer_id': 1, 'article_id': 10}; {'customer_id': 1, 'article_id': 10}",

@@ -15,6 +15,7 @@ import pytest
 
 from hm_assets.definitions import RAW_JOB, WEEKLY_JOB, defs as load_defs
 from hm_assets.io.storage import ParquetHandle, resolve
+from hm_assets.recsys import strategies
 from hm_assets.runs import failure_messages, materializations
 from hm_assets_tests.conftest import HEX, article, transactions_csv
 from upath import UPath
@@ -34,7 +35,7 @@ def test_definitions_load_as_the_ui_loads_them(monkeypatch, tmp_path):
     monkeypatch.setenv("HM_WAREHOUSE", str(tmp_path))
     d = load_defs()
     keys = {k.to_user_string() for k in d.resolve_asset_graph().get_all_asset_keys()}
-    assert {"articles", "customers", "transactions", "candidates_popularity", "candidates_recent",
+    assert {"articles", "customers", "transactions", "candidates_popular", "candidates_repurchase", "candidates", "als_model",
             "recommendations", "submission", "backtest"} <= keys
     weekly = d.resolve_job_def(WEEKLY_JOB).partitions_def.get_partition_keys()
     assert (weekly[0], weekly[-1], len(weekly)) == ("2018-09-19", "2020-09-23", 106)
@@ -146,11 +147,12 @@ def test_weekly_checks_pass_and_read_only_their_partition(project):
     assert project.run_job(RAW_JOB).success
     holdout, target = project.run_job(WEEKLY_JOB, HOLDOUT), project.run_job(WEEKLY_JOB, TARGET)
     for week, result in ((HOLDOUT, holdout), (TARGET, target)):
-        checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
-        assert {"candidate_contract", "twelve_distinct_picks_per_customer"} <= set(checks)
+        checks = {(c.asset_key.to_user_string(), c.check_name): c for c in result.get_asset_check_evaluations()}
+        contract_checked = {asset for asset, name in checks if name == "candidate_contract"}
+        assert contract_checked == {f"candidates_{s}" for s in strategies.NAMES}  # one generated check per strategy
         assert all(c.passed and c.partition == week for c in checks.values())
-        rows = metadata(result, "candidates_recent")["rows"]
-        assert checks["candidate_contract"].metadata["rows_checked"].value == rows
-        assert checks["twelve_distinct_picks_per_customer"].metadata["rows_checked"].value == 4 * 12
+        rows = metadata(result, "candidates_repurchase")["rows"]
+        assert checks[("candidates_repurchase", "candidate_contract")].metadata["rows_checked"].value == rows
+        assert checks[("recommendations", "twelve_distinct_picks_per_customer")].metadata["rows_checked"].value == 4 * 12
     # the target week knows one more week of history, so its partition is larger: each check saw its own
-    assert metadata(target, "candidates_recent")["rows"] > metadata(holdout, "candidates_recent")["rows"]
+    assert metadata(target, "candidates_repurchase")["rows"] > metadata(holdout, "candidates_repurchase")["rows"]

@@ -6,6 +6,7 @@ import dagster as dg
 import pandas as pd
 
 from hm_assets import columns as c
+from hm_assets.defs.candidates.assets import STRATEGY_ASSETS
 from hm_assets.recsys import contracts
 
 
@@ -52,4 +53,4 @@ def _build_checks(weekly: dg.PartitionsDefinition) -> list[dg.AssetChecksDefinit
         problems = contracts.recommendation_problems(recommendations, n_customers=len(customers))
         return _result(problems, len(recommendations), context.partition_key)
 
-    return [candidate_contract("candidates_recent"), twelve_distinct_picks_per_customer]
+    return [*(candidate_contract(asset) for asset in STRATEGY_ASSETS), twelve_distinct_picks_per_customer]

@@ -1,4 +1,4 @@
-"""The two baseline strategies and the list-filling rule that turns candidates into 12 picks.
+"""Global popularity and the list-filling rule that turns candidates into 12 picks.
 
 Every function sees only the history frame it is given; callers pass transactions strictly
 before the predicted week.
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from hm_assets import columns as c
+from hm_assets.recsys.contracts import candidates_frame
 
-RECENT = "recent"
 POPULAR = "popular"
 
 
@@ -53,42 +53,14 @@ def popular_articles(
     )
 
 
-def recent_purchases(history: pd.DataFrame, week_start: pd.Timestamp, n: int) -> pd.DataFrame:
-    """Each customer's distinct past articles, most recently bought first (the strategy contract).
-
-    Ties on the last purchase day go to the article bought more often, then the lower id.
-    ``score`` is ``1 / (1 + days between the last purchase and week_start)``.
-
-    history: ``t_dat, customer_id, article_id`` before ``week_start``.
-    Returns ``customer_id, article_id, strategy, score, rank`` for customers with history.
-    """
-    pairs = (
-        history.groupby([c.CUSTOMER_ID, c.ARTICLE_ID], observed=True)[c.T_DAT]
-        .agg(["max", "size"])
-        .reset_index()
-    )
-    pairs = pairs.sort_values(
-        [c.CUSTOMER_ID, "max", "size", c.ARTICLE_ID], ascending=[True, False, False, True], kind="stable"
-    )
-    pairs["rank"] = pairs.groupby(c.CUSTOMER_ID).cumcount()
-    pairs = pairs[pairs["rank"] < n]
-    days = (week_start - pairs["max"]).dt.days.to_numpy()
-    return candidates_frame(
-        pairs[c.CUSTOMER_ID].to_numpy(), pairs[c.ARTICLE_ID].to_numpy(), RECENT, 1.0 / (1.0 + days), pairs["rank"].to_numpy()
-    )
-
-
-def candidates_frame(customer_ids, article_ids, strategy: str, scores, ranks) -> pd.DataFrame:
-    """Build a frame in the candidate contract with its exact dtypes."""
-    return pd.DataFrame(
-        {
-            c.CUSTOMER_ID: np.asarray(customer_ids, dtype=np.int32),
-            c.ARTICLE_ID: np.asarray(article_ids, dtype=np.int32),
-            c.STRATEGY: pd.Categorical([strategy] * len(customer_ids)),
-            c.SCORE: np.asarray(scores, dtype=np.float32),
-            c.RANK: np.asarray(ranks, dtype=np.int16),
-        }
-    )
+def shared_list(candidates: pd.DataFrame) -> pd.DataFrame:
+    """The one ranked list a strategy proposes to everyone (``popular``): the rows of the first
+    customer in the frame, as ``article_id, score, rank``."""
+    if candidates.empty:
+        return candidates[[c.ARTICLE_ID, c.SCORE, c.RANK]]
+    first = candidates[c.CUSTOMER_ID].to_numpy()[0]
+    own = candidates[candidates[c.CUSTOMER_ID].to_numpy() == first]
+    return own[[c.ARTICLE_ID, c.SCORE, c.RANK]].sort_values(c.RANK, kind="stable").reset_index(drop=True)
 
 
 def fill_with_popular(

@@ -16,6 +16,20 @@ def _examples(frame: pd.DataFrame, mask: np.ndarray, columns: list[str]) -> str:
     return "; ".join(str(r) for r in frame.loc[mask, columns].head(MAX_EXAMPLES).to_dict("records"))
 
 
+def candidates_frame(customer_ids, article_ids, strategy: str, scores, ranks) -> pd.DataFrame:
+    """A frame in the candidate contract with its exact dtypes (the one place they are written)."""
+    n = len(customer_ids)
+    return pd.DataFrame(
+        {
+            c.CUSTOMER_ID: np.asarray(customer_ids, dtype=np.int32),
+            c.ARTICLE_ID: np.asarray(article_ids, dtype=np.int32),
+            c.STRATEGY: pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[strategy]),
+            c.SCORE: np.asarray(scores, dtype=np.float32),
+            c.RANK: np.asarray(ranks, dtype=np.int16),
+        }
+    )
+
+
 def candidate_problems(frame: pd.DataFrame) -> list[str]:
     """Problems with a candidate-strategy frame (``customer_id, article_id, strategy, score, rank``)."""
     if list(frame.columns) != list(c.CANDIDATE_COLUMNS):

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from hm_assets import columns as c
+from hm_assets.recsys import keys
 
 
 def average_precision(actual, predicted, k: int = c.K) -> float:
@@ -84,3 +85,35 @@ def recall(candidates: pd.DataFrame, actual: pd.DataFrame) -> float:
         pd.MultiIndex.from_frame(candidates[[c.CUSTOMER_ID, c.ARTICLE_ID]])
     )
     return float(found.mean())
+
+
+RECALL_CAPS = (10, 20, 50, 100, 200)
+
+
+def recall_curve(candidates: pd.DataFrame, actual: pd.DataFrame, n_customers: int, caps=RECALL_CAPS) -> pd.DataFrame:
+    """Recall and precision of each customer's first ``cap`` candidates, for each cap and for all.
+
+    candidates: ``customer_id, article_id, rank`` (lower rank first) for ``n_customers`` scope
+    customers; actual: the week's ``customer_id, article_id`` rows (the distinct pairs count).
+    Returns one row per cap (``cap`` = "all" for the whole set): ``cap, candidates_per_customer``
+    (mean over the scope customers), ``recall`` (share of true pairs found), ``precision``
+    (share of candidates bought). NaN where undefined (no buyers, no candidates).
+    """
+    truth = np.unique(keys.pair_key(actual[c.CUSTOMER_ID].to_numpy(), actual[c.ARTICLE_ID].to_numpy()))
+    ordered = candidates[[c.CUSTOMER_ID, c.ARTICLE_ID, c.RANK]].sort_values([c.CUSTOMER_ID, c.RANK], kind="stable")
+    cust = ordered[c.CUSTOMER_ID].to_numpy()
+    position = np.arange(len(cust)) - np.searchsorted(cust, cust)
+    hit = np.isin(keys.pair_key(cust, ordered[c.ARTICLE_ID].to_numpy()), truth)
+    rows = []
+    for cap in [*caps, None]:
+        keep = position < cap if cap is not None else np.ones(len(cust), bool)
+        n, hits = int(keep.sum()), int(hit[keep].sum())
+        rows.append(
+            {
+                "cap": "all" if cap is None else str(cap),
+                "candidates_per_customer": n / n_customers if n_customers else float("nan"),
+                "recall": hits / len(truth) if len(truth) else float("nan"),
+                "precision": hits / n if n else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows)

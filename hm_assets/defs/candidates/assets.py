@@ -1,65 +1,234 @@
-"""Candidate strategies for week W, each seeing only transactions strictly before W."""
+"""Candidate generation for week W: one weekly asset per registered strategy, the weekly factor
+models some of them read, and the merged ``candidates`` asset the rankers consume.
+
+Everything here reads transactions strictly before W and is built for W's scope
+(``recsys.scope.scope_customers``): W's buyers for a past week, everyone for the target week.
+The logic lives in ``hm_assets.recsys.strategies`` and ``hm_assets.recsys.merge``; these
+factories only wire inputs, call it, and record recall metadata for weeks whose purchases are known.
+"""
 
 import dagster as dg
+import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from hm_assets import calendar
 from hm_assets import columns as c
-from hm_assets.io.storage import ParquetHandle
-from hm_assets.recsys import baselines, history
+from hm_assets.defs.exploration import plots
+from hm_assets.io.storage import ParquetHandle, Parts
+from hm_assets.recsys import history, merge, metrics
+from hm_assets.recsys import strategies as st
+from hm_assets.recsys.scope import scope_customers
+from hm_assets.recsys.strategies.factors import FactorModel, FactorParams
 
 GROUP = "candidates"
+MERGED = "candidates"
 HISTORY_COLUMNS = [c.T_DAT, c.CUSTOMER_ID, c.ARTICLE_ID]
+CUSTOMER_CHUNK = 200_000  # customers merged at a time: bounds memory at full scale
+MODEL_INPUT = "factors"
 
 
-class PopularityConfig(dg.Config):
-    n: int = Field(default=c.K, description="Articles in the ranking.")
-    weeks: int = Field(default=1, description="Weeks before W whose buyers are counted.")
+def strategy_asset(name: str) -> str:
+    """The asset key of a registered strategy (the one place the naming rule lives)."""
+    return f"candidates_{name}"
 
 
-class RecentConfig(dg.Config):
-    n: int = Field(default=c.K, description="Candidates per customer.")
-    weeks: int = Field(default=26, description="Weeks of history before W to look back (bounds memory).")
+def model_asset(name: str) -> str:
+    return f"{name}_model"
 
 
-def build_assets(weekly: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+STRATEGY_ASSETS: tuple[str, ...] = tuple(strategy_asset(s.name) for s in st.REGISTRY)
+
+
+def known_purchases(transactions: ParquetHandle, week: str) -> pd.DataFrame | None:
+    """W's ``customer_id, article_id`` rows if W's purchases are in the data, else None."""
+    if week not in transactions.names or transactions.select([week]).num_rows() == 0:
+        return None
+    return history.week_rows(transactions, week, [c.CUSTOMER_ID, c.ARTICLE_ID])
+
+
+def recall_metadata(ranked: pd.DataFrame, actual: pd.DataFrame | None, n_customers: int, title: str) -> dict:
+    """Recall, precision and candidates per customer, and the recall curve as a table and a plot."""
+    if actual is None:
+        return {"recall": dg.MetadataValue.text("n/a: the week's purchases are not known")}
+    curve = metrics.recall_curve(ranked, actual, n_customers)
+    overall = curve.iloc[-1]
+    capped = curve.iloc[:-1]
+    png = plots.line_chart(
+        capped["candidates_per_customer"].to_numpy(), {"recall": capped["recall"].to_numpy()},
+        f"{title}: recall vs candidates per customer", ylabel="recall", xlabel="candidates per customer",
+        percent=True, markers=True,
+    )
+    return {
+        "recall": round(float(overall["recall"]), 5),
+        "precision": round(float(overall["precision"]), 5),
+        "candidates_per_customer": round(float(overall["candidates_per_customer"]), 3),
+        "recall_curve": dg.MetadataValue.md(plots.markdown_table(curve, ".5f")),
+        "recall_curve_plot": dg.MetadataValue.md(plots.markdown_image("recall curve", png)),
+    }
+
+
+def _strategy_config(strategy: st.Strategy) -> type[dg.Config]:
+    class StrategyConfig(dg.Config):
+        n: int = Field(default=strategy.n, description="Candidates per customer (the strategy's top n).")
+        weeks: int = Field(default=strategy.weeks, description="Weeks of history before W the strategy reads.")
+
+    StrategyConfig.__name__ = f"{strategy.name.title().replace('_', '')}Config"
+    return StrategyConfig
+
+
+def _customer_columns(strategy: st.Strategy) -> list[str]:
+    return [c.CUSTOMER_ID, c.AGE, c.POSTAL_CODE] if st.CUSTOMERS in strategy.needs else [c.CUSTOMER_ID]
+
+
+def build_strategy_asset(strategy: st.Strategy, weekly: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+    """A weekly asset ``candidates_<name>`` running one registry entry for W's scope."""
+    ins = {
+        "transactions": dg.AssetIn(dagster_type=ParquetHandle),
+        "customers": dg.AssetIn(metadata={"columns": _customer_columns(strategy)}),
+    }
+    if st.ARTICLES in strategy.needs:
+        ins["articles"] = dg.AssetIn(metadata={"columns": [c.ARTICLE_ID, c.PRODUCT_CODE]})
+    if st.SEGMENT_POPULARITY in strategy.needs:
+        ins["segment_popularity"] = dg.AssetIn()
+    if st.FACTORS in strategy.needs:
+        ins[MODEL_INPUT] = dg.AssetIn(key=model_asset(strategy.model))
+
     @dg.asset(
+        name=strategy_asset(strategy.name),
         group_name=GROUP,
         partitions_def=weekly,
         kinds={"pandas"},
-        ins={"articles": dg.AssetIn(metadata={"columns": [c.ARTICLE_ID]})},
+        ins=ins,
+        description=strategy.description,
     )
-    def candidates_popularity(
-        context: dg.AssetExecutionContext, config: PopularityConfig, transactions: ParquetHandle, articles: pd.DataFrame
-    ) -> pd.DataFrame:
-        """Global ranking of articles by distinct buyers in the ``weeks`` before W (one list for all).
-
-        Reads up to 8x the window so that thin or empty weeks can widen it.
-        """
+    def _asset(context: dg.AssetExecutionContext, config: _strategy_config(strategy), **loaded) -> pd.DataFrame:
         week = context.partition_key
-        past = history.read_weeks(history.weeks_before(transactions, week, 8 * config.weeks), HISTORY_COLUMNS)
-        ranking = baselines.popular_articles(
-            past, pd.Timestamp(week), config.n, config.weeks, articles[c.ARTICLE_ID].to_numpy()
+        transactions, customers = loaded["transactions"], loaded["customers"]
+        params = strategy.params(config.n, config.weeks)
+        scope = scope_customers(transactions, week, len(customers))
+        past = history.read_weeks(history.weeks_before(transactions, week, params.weeks), HISTORY_COLUMNS)
+        inputs = st.StrategyInputs(
+            week=pd.Timestamp(week), history=past, scope=scope, customers=customers,
+            articles=loaded.get("articles"), segment_popularity=loaded.get("segment_popularity"),
+            factors=loaded.get(MODEL_INPUT),
         )
-        context.add_output_metadata({"articles": len(ranking), "history_rows": len(past)})
-        return ranking
-
-    @dg.asset(group_name=GROUP, partitions_def=weekly, kinds={"pandas"})
-    def candidates_recent(
-        context: dg.AssetExecutionContext, config: RecentConfig, transactions: ParquetHandle
-    ) -> pd.DataFrame:
-        """Each customer's own past articles, most recent first (the repurchase baseline)."""
-        week = context.partition_key
-        past = history.read_weeks(history.weeks_before(transactions, week, config.weeks), HISTORY_COLUMNS)
-        candidates = baselines.recent_purchases(past, pd.Timestamp(week), config.n)
+        frame = strategy(inputs, params)
+        served = frame[c.CUSTOMER_ID].nunique()
         context.add_output_metadata(
             {
-                "customers": int(candidates[c.CUSTOMER_ID].nunique()),
-                "rows": len(candidates),
-                "history_from": calendar.week_key(calendar.shift_week(week, -config.weeks)),
+                "scope_customers": len(scope),
+                "customers_with_candidates": int(served),
+                "rows": len(frame),
+                "history_rows": len(past),
+                **recall_metadata(frame, known_purchases(transactions, week), len(scope), strategy.name),
             }
         )
-        return candidates
+        return frame
 
-    return [candidates_popularity, candidates_recent]
+    return _asset
+
+
+def build_model_asset(model: FactorModel, weekly: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+    """A weekly factor model ``<name>_model`` trained on the weeks before W, stored as arrays."""
+    defaults = model.params
+
+    class FactorConfig(dg.Config):
+        weeks: int = Field(default=defaults.weeks, description="Weeks of purchases before W it learns from.")
+        item_weeks: int = Field(default=defaults.item_weeks, description="Only articles sold in these last weeks are learned.")
+        max_items: int = Field(default=defaults.max_items, description="At most this many articles (most buyers first).")
+        factors: int = Field(default=defaults.factors, description="Latent dimensions.")
+        iterations: int = Field(default=defaults.iterations, description="Training epochs.")
+
+    FactorConfig.__name__ = f"{model.name.title()}ModelConfig"
+
+    @dg.asset(
+        name=model_asset(model.name),
+        group_name=GROUP,
+        partitions_def=weekly,
+        kinds={"implicit", "numpy"},
+        io_manager_key="model_io_manager",
+        description=(model.train.__doc__ or "").strip().splitlines()[0],
+    )
+    def _asset(context: dg.AssetExecutionContext, config: FactorConfig, transactions: ParquetHandle) -> dict:
+        week = context.partition_key
+        params = FactorParams(**{**defaults.__dict__, **config.model_dump()})
+        past = history.read_weeks(history.weeks_before(transactions, week, params.weeks), HISTORY_COLUMNS)
+        factors = model.train(past, pd.Timestamp(week), params)
+        context.add_output_metadata(
+            {"users": len(factors[st.factors.USER_IDS]), "items": len(factors[st.factors.ITEM_IDS]), "history_rows": len(past)}
+        )
+        return factors
+
+    return _asset
+
+
+class MergeConfig(dg.Config):
+    total_cap: int = Field(default=60, description="Candidates kept per customer, in the merged order.")
+    cap_per_strategy: int = Field(default=24, description="Rows taken from each strategy (its rank < cap).")
+    caps: dict[str, int] = Field(default={}, description="Per-strategy caps overriding cap_per_strategy, by name.")
+
+
+def build_merged_asset(weekly: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+    names = list(st.NAMES)
+
+    @dg.asset(
+        name=MERGED,
+        group_name=GROUP,
+        partitions_def=weekly,
+        kinds={"pandas"},
+        ins={
+            "transactions": dg.AssetIn(dagster_type=ParquetHandle),
+            "customers": dg.AssetIn(metadata={"columns": [c.CUSTOMER_ID]}),
+            **{s: dg.AssetIn(key=strategy_asset(s), dagster_type=ParquetHandle) for s in names},
+        },
+    )
+    def candidates(context: dg.AssetExecutionContext, config: MergeConfig, **loaded) -> Parts:
+        """The union of every strategy's candidates for W's scope, one row per (customer,
+        article), with ``by_<s>``, ``rank_<s>``, ``score_<s>`` per strategy (``recsys.merge``),
+        in customer chunks."""
+        week = context.partition_key
+        transactions = loaded["transactions"]
+        scope = scope_customers(transactions, week, len(loaded["customers"]))
+        caps = {s: config.caps.get(s, config.cap_per_strategy) for s in names}
+
+        def chunk(ids: np.ndarray) -> pd.DataFrame:
+            bounds = [(c.CUSTOMER_ID, ">=", int(ids[0])), (c.CUSTOMER_ID, "<=", int(ids[-1]))]
+            frames = {s: loaded[s].to_pandas(filter=bounds) for s in names}
+            return merge.merge_candidates(frames, names, ids, caps, config.total_cap)
+
+        chunks = (chunk(scope[i : i + CUSTOMER_CHUNK]) for i in range(0, len(scope), CUSTOMER_CHUNK))
+        actual = known_purchases(transactions, week)
+        meta: dict = {"scope_customers": len(scope), "caps": dg.MetadataValue.json(caps), "total_cap": config.total_cap}
+        if actual is not None:  # a past week: scope is its buyers, small enough to hold
+            chunks = list(chunks)
+            merged = pd.concat(chunks, ignore_index=True)
+            meta["rows"] = len(merged)
+            meta.update(recall_metadata(merge.merged_ranks(merged), actual, len(scope), "merged"))
+            meta["recall_by_strategy"] = dg.MetadataValue.md(
+                plots.markdown_table(strategy_recall(merged, actual, names), ".5f")
+            )
+        context.add_output_metadata(meta)
+        return Parts((f"{i:04d}", frame) for i, frame in enumerate(chunks))
+
+    return candidates
+
+
+def strategy_recall(merged: pd.DataFrame, actual: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Within the merged set: each strategy's candidates, recall, and pairs only it found."""
+    rows = []
+    flags = merged[[merge.by_column(s) for s in names]].to_numpy()
+    only = flags.sum(axis=1) == 1
+    for j, s in enumerate(names):
+        mine = merged[flags[:, j] == 1]
+        alone = merged[(flags[:, j] == 1) & only]
+        rows.append(
+            {"strategy": s, "candidates": len(mine), "recall": metrics.recall(mine, actual),
+             "recall_only_this": metrics.recall(alone, actual)}
+        )
+    return pd.DataFrame(rows)
+
+
+def build_assets(weekly: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+    models = [build_model_asset(m, weekly) for m in st.MODELS.values()]
+    strategies = [build_strategy_asset(s, weekly) for s in st.REGISTRY]
+    return [*models, *strategies, build_merged_asset(weekly)]

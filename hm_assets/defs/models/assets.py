@@ -28,6 +28,7 @@ from hm_assets.recsys import baselines, blend as blending, features, history, ra
 GROUP = "models"
 TRAIN_WEEKS = 4  # default N: training weeks before the tuning week W-1
 CUSTOMER_CHUNK = 250_000  # customers filled at a time in recommendations: bounds memory at full scale
+POPULAR_ROWS = 4096  # first rows of candidates_popular: holds the first customer's whole list
 LGBM_MODELS = {"lgbm_ranker": rankers.LAMBDARANK, "lgbm_classifier": rankers.BINARY}
 DNN_MODEL = "dnn_ranker"
 MODELS = (*LGBM_MODELS, DNN_MODEL)  # the blend's inputs, in a fixed order
@@ -328,7 +329,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         ins={"customers": dg.AssetIn(metadata={"columns": [c.CUSTOMER_ID]})},
     )
     def recommendations(
-        context: dg.AssetExecutionContext, blend: pd.DataFrame, candidates_popularity: pd.DataFrame, customers: pd.DataFrame
+        context: dg.AssetExecutionContext, blend: pd.DataFrame, candidates_popular: ParquetHandle, customers: pd.DataFrame
     ) -> pd.DataFrame:
         """12 ranked articles for every customer: the blend's top 12, then popular articles.
 
@@ -336,9 +337,10 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         candidates get the popularity fill.
         """
         picks = blend.loc[blend[c.RANK] < c.K, [c.CUSTOMER_ID, c.ARTICLE_ID, c.RANK]]
+        popular = popular_list(candidates_popular)
         ids = customers[c.CUSTOMER_ID].to_numpy(np.int32)
         chunks = [
-            baselines.fill_with_popular(picks, candidates_popularity, ids[i : i + CUSTOMER_CHUNK])
+            baselines.fill_with_popular(picks, popular, ids[i : i + CUSTOMER_CHUNK])
             for i in range(0, len(ids), CUSTOMER_CHUNK)
         ]
         recs = pd.concat(chunks, ignore_index=True)
@@ -349,6 +351,12 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         return recs
 
     return [candidate_features, training_set, *(lgbm_asset(n, o) for n, o in LGBM_MODELS.items()), dnn_ranker, blend, recommendations]
+
+
+def popular_list(candidates_popular: ParquetHandle) -> pd.DataFrame:
+    """The popular strategy's one list (``article_id, score, rank``): it is the same for every
+    customer, so only the first rows of the stored table are read."""
+    return baselines.shared_list(next(candidates_popular.iter_batches(POPULAR_ROWS)).to_pandas())
 
 
 def _tuning_scores(handle: ParquetHandle, score) -> pd.DataFrame:

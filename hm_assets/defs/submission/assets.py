@@ -13,11 +13,10 @@ GROUP = "submission"
 BLEND = "blend (recommendations)"
 POPULARITY = "popularity (last week)"
 RECENT = "recent purchases + popularity"
-RECENT_WEEKS = 26  # history the recent-purchases baseline looks at, as candidates_recent does
 
 
 def build_assets(weekly: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
-    from hm_assets.defs.models.assets import MODELS
+    from hm_assets.defs.models.assets import MODELS, popular_list
 
     @dg.asset(
         group_name=GROUP,
@@ -45,7 +44,8 @@ def build_assets(weekly: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
         recommendations: pd.DataFrame,
         blend: pd.DataFrame,
         candidates: ParquetHandle,
-        candidates_popularity: pd.DataFrame,
+        candidates_popular: ParquetHandle,
+        candidates_repurchase: pd.DataFrame,
         transactions: ParquetHandle,
         customers: pd.DataFrame,
         lgbm_ranker,
@@ -67,22 +67,22 @@ def build_assets(weekly: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
             context.log.info(f"week {week} has no known purchases; nothing to score")
             return
         buyers = np.unique(actual[c.CUSTOMER_ID].to_numpy()).astype(np.int32)
-        buyer_history = history.read_weeks(history.weeks_before(transactions, week), [c.T_DAT, c.CUSTOMER_ID, c.ARTICLE_ID])
+        buyer_history = history.read_weeks(history.weeks_before(transactions, week), [c.T_DAT, c.CUSTOMER_ID])
         buyer_history = buyer_history[buyer_history[c.CUSTOMER_ID].isin(buyers)]
 
+        popular = popular_list(candidates_popular)
+
         def filled(ranked: pd.DataFrame) -> pd.DataFrame:
-            return baselines.fill_with_popular(ranked, candidates_popularity, buyers)
+            return baselines.fill_with_popular(ranked, popular, buyers)
 
         cands = candidates.to_pandas(filter=[(c.CUSTOMER_ID, "in", buyers.tolist())])
         strategies = [col.removeprefix("rank_") for col in cands.columns if col.startswith("rank_")]
-        recent_since = pd.Timestamp(week) - pd.Timedelta(weeks=RECENT_WEEKS)
-        recent = baselines.recent_purchases(buyer_history[buyer_history[c.T_DAT] >= recent_since], pd.Timestamp(week), c.K)
         predictions = {
             BLEND: recommendations[recommendations[c.CUSTOMER_ID].isin(buyers)],
             **{f"model: {m}": filled(evaluation.ranked_by(blend, blending.rank_column(m))) for m in MODELS},
             **{f"strategy: {s}": filled(evaluation.ranked_by(cands, f"rank_{s}")) for s in strategies},
-            POPULARITY: baselines.popularity_predictions(candidates_popularity, buyers),
-            RECENT: filled(recent),
+            POPULARITY: baselines.popularity_predictions(popular, buyers),
+            RECENT: filled(candidates_repurchase),
         }
         report = evaluation.score_predictions(predictions, actual)
         segments = evaluation.activity_segments(buyers, buyer_history, week)

@@ -1,0 +1,162 @@
+"""Learned similarities: matrix factorisation models trained weekly, used as strategies and as
+pair features.
+
+A trained model is a plain ``dict[str, np.ndarray]`` (what the model IO manager stores):
+``user_ids`` (int32, sorted), ``user_factors`` (float32, one row per user id), ``item_ids``
+(int32, sorted), ``item_factors`` (float32). A score is the dot product of a user's and an
+item's rows. Training sees only the given history (callers pass the weeks strictly before W).
+"""
+
+import dataclasses
+import os
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from hm_assets import columns as c
+from hm_assets.recsys.strategies.base import StrategyInputs, StrategyParams, candidates_frame
+
+USER_IDS, USER_FACTORS, ITEM_IDS, ITEM_FACTORS = "user_ids", "user_factors", "item_ids", "item_factors"
+BLOCK_BYTES = 64 * 2**20  # bounds the (users x items) score block recommending works on
+SEED = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class FactorParams:
+    """Training knobs: the weeks of history, the articles kept, the model size."""
+
+    weeks: int = 12
+    item_weeks: int = 4  # only articles sold in the last item_weeks weeks are learned and proposed
+    max_items: int = 20_000  # and at most this many of them, by distinct buyers
+    factors: int = 64
+    iterations: int = 10
+    regularization: float = 0.01
+    learning_rate: float = 0.05  # BPR only
+    alpha: float = 1.0  # ALS only: confidence = 1 + alpha * purchases
+
+
+def _interactions(history: pd.DataFrame, week: pd.Timestamp, params: FactorParams):
+    """The user x item purchase-count matrix over the window, restricted to recently sold items."""
+    week = pd.Timestamp(week)
+    t = history[c.T_DAT]
+    past = history[(t < week) & (t >= week - pd.Timedelta(weeks=params.weeks))]
+    recent = past[past[c.T_DAT] >= week - pd.Timedelta(weeks=params.item_weeks)]
+    buyers = recent[[c.CUSTOMER_ID, c.ARTICLE_ID]].drop_duplicates()[c.ARTICLE_ID].value_counts()
+    buyers = buyers.rename("n").reset_index().sort_values(["n", c.ARTICLE_ID], ascending=[False, True], kind="stable")
+    items = np.sort(buyers[c.ARTICLE_ID].to_numpy(np.int32)[: params.max_items])
+    past = past[np.isin(past[c.ARTICLE_ID].to_numpy(), items)]
+    users, user_index = np.unique(past[c.CUSTOMER_ID].to_numpy(np.int32), return_inverse=True)
+    item_index = np.searchsorted(items, past[c.ARTICLE_ID].to_numpy())
+    matrix = sp.csr_matrix(
+        (np.ones(len(past), dtype=np.float32), (user_index, item_index)), shape=(len(users), len(items))
+    )
+    matrix.sum_duplicates()
+    return users.astype(np.int32), items, matrix
+
+
+def _fit(model_class: Callable, history, week, params: FactorParams, **kwargs) -> dict[str, np.ndarray]:
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # implicit warns, and slows, with threaded BLAS
+    users, items, matrix = _interactions(history, week, params)
+    if matrix.nnz == 0:
+        return {
+            USER_IDS: users, USER_FACTORS: np.zeros((0, params.factors), np.float32),
+            ITEM_IDS: items, ITEM_FACTORS: np.zeros((len(items), params.factors), np.float32),
+        }
+    model = model_class(factors=params.factors, iterations=params.iterations, regularization=params.regularization,
+                        num_threads=1, random_state=SEED, **kwargs)
+    model.fit(matrix, show_progress=False)
+    return {
+        USER_IDS: users,
+        USER_FACTORS: np.ascontiguousarray(model.user_factors, dtype=np.float32),
+        ITEM_IDS: items,
+        ITEM_FACTORS: np.ascontiguousarray(model.item_factors, dtype=np.float32),
+    }
+
+
+def train_als(history: pd.DataFrame, week: pd.Timestamp, params: FactorParams = FactorParams()) -> dict[str, np.ndarray]:
+    """Implicit ALS on purchase counts in the ``params.weeks`` weeks strictly before ``week``
+    (confidence ``1 + alpha * count``), over articles sold in the last ``item_weeks`` weeks.
+    Deterministic: one thread, fixed seed."""
+    from implicit.cpu.als import AlternatingLeastSquares
+
+    return _fit(AlternatingLeastSquares, history, week, params, alpha=params.alpha)
+
+
+def train_bpr(history: pd.DataFrame, week: pd.Timestamp, params: FactorParams = FactorParams(iterations=50)) -> dict[str, np.ndarray]:
+    """Bayesian personalised ranking (implicit's BPR) on the same interactions as :func:`train_als`:
+    learns to rank a customer's bought articles above sampled others. Deterministic."""
+    from implicit.cpu.bpr import BayesianPersonalizedRanking
+
+    return _fit(BayesianPersonalizedRanking, history, week, params, learning_rate=params.learning_rate)
+
+
+def pair_scores(factors: dict[str, np.ndarray], pairs: pd.DataFrame) -> np.ndarray:
+    """Dot product of user and item factors for each ``customer_id, article_id`` row of ``pairs``
+    (same order and length), float32; NaN where the customer or the article was not learned."""
+    users, items = factors[USER_IDS], factors[ITEM_IDS]
+    cust, art = pairs[c.CUSTOMER_ID].to_numpy(), pairs[c.ARTICLE_ID].to_numpy()
+    u = np.searchsorted(users, cust).clip(0, max(len(users) - 1, 0))
+    i = np.searchsorted(items, art).clip(0, max(len(items) - 1, 0))
+    known = (len(users) > 0) & (len(items) > 0)
+    known = known & (users[u] == cust) & (items[i] == art) if known else np.zeros(len(pairs), bool)
+    out = np.full(len(pairs), np.nan, dtype=np.float32)
+    if known.any():
+        out[known] = np.einsum("ij,ij->i", factors[USER_FACTORS][u[known]], factors[ITEM_FACTORS][i[known]])
+    return out
+
+
+def recommend(factors: dict[str, np.ndarray], customers: np.ndarray, n: int, strategy: str) -> pd.DataFrame:
+    """The ``n`` best-scoring learned articles for each customer in ``customers`` that the model
+    knows (others get none), by blocked matrix products whose size ``BLOCK_BYTES`` bounds.
+    Ties go to the lower article id. Returns the candidate contract, sorted by customer and rank."""
+    users, items = factors[USER_IDS], factors[ITEM_IDS]
+    customers = np.asarray(customers, dtype=np.int32)
+    rows = np.searchsorted(users, customers)
+    known = (rows < len(users)) & (users[rows.clip(0, max(len(users) - 1, 0))] == customers) if len(users) else np.zeros(len(customers), bool)
+    customers, rows = customers[known], rows[known]
+    k = min(n, len(items))
+    if k == 0 or not len(customers):
+        return candidates_frame([], [], strategy, [], [])
+    item_t = np.ascontiguousarray(factors[ITEM_FACTORS].T)
+    block = max(1, BLOCK_BYTES // (4 * len(items)))
+    out_items, out_scores = [], []
+    for start in range(0, len(rows), block):
+        scores = factors[USER_FACTORS][rows[start : start + block]] @ item_t
+        top = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < len(items) else np.tile(np.arange(len(items)), (len(scores), 1))
+        top_scores = np.take_along_axis(scores, top, axis=1)
+        order = np.lexsort((top, -top_scores), axis=1)  # score desc, then item index (= id) asc
+        out_items.append(np.take_along_axis(top, order, axis=1))
+        out_scores.append(np.take_along_axis(top_scores, order, axis=1))
+    top_items, top_scores = np.concatenate(out_items), np.concatenate(out_scores)
+    return candidates_frame(
+        np.repeat(customers, k), items[top_items.ravel()], strategy, top_scores.ravel(), np.tile(np.arange(k), len(customers))
+    )
+
+
+def als(inputs: StrategyInputs, params: StrategyParams) -> pd.DataFrame:
+    """Collaborative filtering: the articles with the highest ALS score for the customer (model
+    ``als_model`` trained on the weeks before W); customers the model never saw get none."""
+    return recommend(inputs.need("factors"), inputs.scope, params.n, "als")
+
+
+def bpr(inputs: StrategyInputs, params: StrategyParams) -> pd.DataFrame:
+    """Learned ranking similarity: the articles with the highest BPR score for the customer
+    (model ``bpr_model``); customers the model never saw get none."""
+    return recommend(inputs.need("factors"), inputs.scope, params.n, "bpr")
+
+
+@dataclasses.dataclass(frozen=True)
+class FactorModel:
+    """A weekly model asset ``<name>_model``: its trainer and default knobs."""
+
+    name: str
+    train: Callable[..., dict[str, np.ndarray]]
+    params: FactorParams
+
+
+MODELS = {
+    "als": FactorModel("als", train_als, FactorParams()),
+    "bpr": FactorModel("bpr", train_bpr, FactorParams(iterations=50)),
+}
