@@ -23,7 +23,8 @@ from pydantic import Field
 from hm_assets import calendar
 from hm_assets import columns as c
 from hm_assets.io.storage import ParquetHandle, Parts
-from hm_assets.recsys import baselines, blend as blending, features, history, rankers, segments, training
+from hm_assets.defs.candidates.assets import model_asset as factor_model_asset
+from hm_assets.recsys import baselines, blend as blending, features, history, rankers, segments, strategies, training
 
 GROUP = "models"
 TRAIN_WEEKS = 4  # default N: training weeks before the tuning week W-1
@@ -40,7 +41,7 @@ def tuning_scores_key(model: str) -> str:
 
 
 class CandidateFeaturesConfig(dg.Config):
-    chunk_customers: int = Field(default=100_000, description="Customers whose candidate rows are built at a time.")
+    chunk_customers: int = Field(default=20_000, description="Customers whose candidate rows are built at a time (~60 rows x ~150 float32 features each: ~0.7 GiB per chunk).")
     history_weeks: int = Field(default=features.HISTORY_WEEKS, description="Weeks of transactions before W that pair features look at.")
 
 
@@ -126,6 +127,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         ins={
             "customers": dg.AssetIn(metadata={"columns": [c.CUSTOMER_ID, c.AGE, c.POSTAL_CODE]}),
             "articles": dg.AssetIn(metadata={"columns": features.PAIR_ARTICLE_COLUMNS}),
+            **{factor_model_asset(m): dg.AssetIn() for m in strategies.MODELS},
         },
     )
     def candidate_features(
@@ -138,12 +140,15 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         customers: pd.DataFrame,
         articles: pd.DataFrame,
         transactions: ParquetHandle,
+        **factor_models: dict,
     ) -> Parts:
         """W's candidate pairs with every feature of W, in customer chunks (one Parquet part each).
 
         Columns: the merged candidates' (``customer_id, article_id, n_strategies, by_<s>,
         rank_<s>, score_<s>``), then ``c_*`` customer, ``a_*`` article, ``s_*`` segment and ``p_*``
-        pair features. Every feature sees transactions strictly before W only.
+        pair features, including ``p_<model>_score``: each factor model's (ALS, BPR) score of
+        every pair, not only of those it proposed. Every feature sees transactions strictly
+        before W only.
         """
         week = context.partition_key
         past = history.read_weeks(history.weeks_before(transactions, week, config.history_weeks), features.PAIR_HISTORY_COLUMNS)
@@ -151,6 +156,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         pair_functions = [
             lambda pairs: segments.segment_pair_features(pairs, segment_popularity, customer_segments),
             lambda pairs: features.compute_pair_features(pairs, past, articles, week),
+            *(_factor_scores(name, factor_models[factor_model_asset(name)]) for name in strategies.MODELS),
         ]
         customer_index = pd.Index(customer_features[c.CUSTOMER_ID])
         article_index = pd.Index(article_features[c.ARTICLE_ID])
@@ -351,6 +357,10 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         return recs
 
     return [candidate_features, training_set, *(lgbm_asset(n, o) for n, o in LGBM_MODELS.items()), dnn_ranker, blend, recommendations]
+
+
+def _factor_scores(name: str, factors: dict):
+    return lambda pairs: pd.DataFrame({f"p_{name}_score": strategies.pair_scores(factors, pairs)})
 
 
 def popular_list(candidates_popular: ParquetHandle) -> pd.DataFrame:
