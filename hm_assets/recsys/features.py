@@ -34,7 +34,7 @@ import pandas as pd
 
 from hm_assets import calendar
 from hm_assets import columns as c
-from hm_assets.recsys import segments
+from hm_assets.recsys import grouping, segments
 
 HISTORY_COLUMNS = [c.T_DAT, c.CUSTOMER_ID, c.ARTICLE_ID, c.PRICE, c.SALES_CHANNEL_ID]
 PAIR_HISTORY_COLUMNS = [c.T_DAT, c.CUSTOMER_ID, c.ARTICLE_ID]
@@ -94,7 +94,7 @@ PAIR_COLUMNS = (
     *(f"p_{lvl}_decayed" for lvl in DECAYED_LEVELS),
     *(f"p_{lvl}_{what}" for lvl in REPEAT_LEVELS for what in ("repeat_interval", "since_over_interval")),
 )
-PAIR_CHUNK = 4_000_000  # pairs looked up at a time: bounds the temporaries at 50M pairs
+PAIR_CHUNK = 4_000_000  # pairs per block of whole customers: bounds the temporaries at 50M pairs
 
 
 def feature_table_problems(frame: pd.DataFrame, key: str, expected_ids, prefix: str) -> list[str]:
@@ -149,7 +149,7 @@ def _dense_index(ids: np.ndarray, universe: np.ndarray, what: str) -> np.ndarray
         inside = (ids >= 0) & (ids < len(universe))
         if not inside.all():
             raise ValueError(f"{what}: ids not in the table, e.g. {np.unique(ids[~inside])[:5].tolist()}")
-        return ids.astype(np.int64)
+        return ids.astype(np.int64, copy=False)
     order = np.argsort(universe, kind="stable")
     sorted_ids = universe[order]
     pos = np.searchsorted(sorted_ids, ids)
@@ -160,17 +160,7 @@ def _dense_index(ids: np.ndarray, universe: np.ndarray, what: str) -> np.ndarray
     return order[pos].astype(np.int64)
 
 
-def _run_starts(sorted_keys: np.ndarray) -> np.ndarray:
-    """True where a run of equal keys starts."""
-    if len(sorted_keys) == 0:
-        return np.zeros(0, dtype=bool)
-    return np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]
-
-
-def _run_ends(sorted_keys: np.ndarray) -> np.ndarray:
-    if len(sorted_keys) == 0:
-        return np.zeros(0, dtype=bool)
-    return np.r_[sorted_keys[1:] != sorted_keys[:-1], True]
+_run_starts, _run_ends = grouping.run_starts, grouping.run_ends
 
 
 def _safe_div(num, den) -> np.ndarray:
@@ -207,20 +197,6 @@ def _window_classes(weeks_ago: np.ndarray, windows: tuple[int, ...]) -> np.ndarr
     return table[np.minimum(weeks_ago, windows[-1])]
 
 
-def _window_sums(group: np.ndarray, classes: np.ndarray, n_groups: int, windows, weights=None) -> np.ndarray:
-    """``(n_groups, len(windows))`` sums (or counts) of rows within each window."""
-    k = len(windows) + 1
-    flat = np.bincount(group * k + classes, weights=weights, minlength=n_groups * k).reshape(n_groups, k)
-    return np.cumsum(flat, axis=1)[:, : len(windows)]
-
-
-def _group_shares(group: np.ndarray, codes: np.ndarray, names: list, n_groups: int, totals: np.ndarray, prefix: str):
-    """``{prefix_<slug>: share of a group's rows with that code}`` for every code."""
-    k = len(names)
-    counts = np.bincount(group * k + codes, minlength=n_groups * k).reshape(n_groups, k)
-    return {f"{prefix}_{_slug(name)}": _f32(_safe_div(counts[:, j], totals)) for j, name in enumerate(names)}
-
-
 def _dense_attribute(articles: pd.DataFrame, column: str) -> tuple[np.ndarray, list]:
     """Each catalogue article's dense code for ``column`` (0..k-1, missing as its own code) and the names."""
     values = articles[column]
@@ -234,6 +210,35 @@ def _dense_attribute(articles: pd.DataFrame, column: str) -> tuple[np.ndarray, l
 
 
 # --- customer features ----------------------------------------------------------------------------
+CHUNK_WEEKS = 8  # history is aggregated this many weeks at a time: bounds the temporaries
+
+
+def _week_chunks(weeks_ago: np.ndarray):
+    """Row indices of consecutive blocks of ``CHUNK_WEEKS`` weeks, most recent first.
+
+    Blocks hold disjoint days and whole weeks, so distinct (customer, day) and (customer, week)
+    counts add up across blocks.
+    """
+    if len(weeks_ago) == 0:
+        return
+    for lo in range(0, int(weeks_ago.max()) + 1, CHUNK_WEEKS):
+        rows = np.flatnonzero((weeks_ago >= lo) & (weeks_ago < lo + CHUNK_WEEKS))
+        if len(rows):
+            yield lo, rows
+
+
+def _rows_prepared(history: pd.DataFrame, week: str, columns: list[str]):
+    start, days, cols = _before(history, week, columns)
+    weeks_ago = ((start - 1 - days) // calendar.WEEK_DAYS).astype(np.int32)
+    return start, days, weeks_ago, cols
+
+
+def _add_unique(acc: np.ndarray, keys: np.ndarray) -> None:
+    """``acc.flat[key] += count of key`` for every key (a group-by count without a dense temporary)."""
+    u, counts = grouping.unique_counts(keys)
+    acc.reshape(-1)[u] += counts.astype(acc.dtype)
+
+
 def compute_customer_features(
     history: pd.DataFrame, customers: pd.DataFrame, articles: pd.DataFrame, week: str
 ) -> pd.DataFrame:
@@ -256,64 +261,76 @@ def compute_customer_features(
       2), ``c_mean_price``, and the share of rows in each index group
       (``c_share_index_group_<name>``) and product group (``c_share_product_group_<name>``).
     """
-    start, days, cols = _before(history, week, HISTORY_COLUMNS)
+    start, days, weeks_ago, cols = _rows_prepared(history, week, HISTORY_COLUMNS)
     n = len(customers)
-    cust = _dense_index(cols[c.CUSTOMER_ID], customers[c.CUSTOMER_ID].to_numpy(), "history customer_id")
-    art = _dense_index(cols[c.ARTICLE_ID], articles[c.ARTICLE_ID].to_numpy(), "history article_id")
-    price = cols[c.PRICE].astype(np.float64)
-    online = (cols[c.SALES_CHANNEL_ID] == ONLINE_CHANNEL).astype(np.float64)
-    days_ago = start - days
-    weeks_ago = (days_ago - 1) // calendar.WEEK_DAYS
-    classes = _window_classes(weeks_ago, CUSTOMER_WINDOWS)
+    universe = customers[c.CUSTOMER_ID].to_numpy()
+    catalogue = articles[c.ARTICLE_ID].to_numpy()
+    windows = CUSTOMER_WINDOWS
+    k = len(windows) + 1
+    groups = [(prefix, *_dense_attribute(articles, column))
+              for column, prefix in ((c.INDEX_GROUP_NAME, "c_share_index_group"), (c.PRODUCT_GROUP_NAME, "c_share_product_group"))]
 
-    out: dict[str, np.ndarray] = {c.CUSTOMER_ID: customers[c.CUSTOMER_ID].to_numpy(np.int32)}
-    postal_codes = segments.customer_segments(customers)[segments.POSTAL].to_numpy()
-    postal_size = np.bincount(postal_codes[postal_codes >= 0]) if (postal_codes >= 0).any() else np.zeros(0, np.int64)
-    out.update(
-        {
-            "c_age": _f32(customers[c.AGE].to_numpy(np.float64, na_value=np.nan)),
-            "c_age_band": segments.age_band(customers[c.AGE].to_numpy(np.float64, na_value=np.nan)),
-            "c_fn": _f32(customers[c.FN].to_numpy(np.float64, na_value=np.nan)),
-            "c_active": _f32(customers[c.ACTIVE].to_numpy(np.float64, na_value=np.nan)),
-            **{f"c_{name}": _codes(customers[name]).astype(np.int8) for name in CUSTOMER_CODE_COLUMNS},
-            "c_postal_customers": _f32(np.where(postal_codes >= 0, postal_size[np.maximum(postal_codes, 0)] if len(postal_size) else 0, np.nan)),
-        }
-    )
-
-    n_win = _window_sums(cust, classes, n, CUSTOMER_WINDOWS)
-    spend_win = _window_sums(cust, classes, n, CUSTOMER_WINDOWS, weights=price)
-    n_all = np.bincount(cust, minlength=n).astype(np.float64)
-
-    # distinct (customer, day): sort packed keys once
-    d0 = int(days.min()) if len(days) else 0
-    span = int(days.max()) - d0 + 1 if len(days) else 1
-    cd = np.unique(cust * span + (days - d0))
-    cd_cust, cd_day = np.divmod(cd, span)
-    cd_day = cd_day + d0
-    cd_weeks_ago = (start - cd_day - 1) // calendar.WEEK_DAYS
-    days_win = _window_sums(cd_cust, _window_classes(cd_weeks_ago, CUSTOMER_WINDOWS), n, CUSTOMER_WINDOWS)
-    first = _run_starts(cd_cust)
-    last = _run_ends(cd_cust)
-    new_week = first | np.r_[False, cd_weeks_ago[1:] != cd_weeks_ago[:-1]] if len(cd) else first
+    n_cls = np.zeros((n, k), dtype=np.int64)
+    spend_cls = np.zeros((n, k))
+    days_cls = np.zeros((n, k), dtype=np.int64)
+    weeks_active = np.zeros(n, dtype=np.int64)
+    online = np.zeros(n)
     first_day = np.full(n, np.nan)
     last_day = np.full(n, np.nan)
-    first_day[cd_cust[first]] = cd_day[first]
-    last_day[cd_cust[last]] = cd_day[last]
+    group_counts = [np.zeros((n, len(names)), dtype=np.int32) for _, _, names in groups]
+    for lo, rows in _week_chunks(weeks_ago):
+        cust = _dense_index(cols[c.CUSTOMER_ID][rows], universe, "history customer_id")
+        art = _dense_index(cols[c.ARTICLE_ID][rows], catalogue, "history article_id")
+        d, wa = days[rows], weeks_ago[rows]
+        cls = _window_classes(wa, windows)
+        n_cls += np.bincount(cust * k + cls, minlength=n * k).reshape(n, k)
+        spend_cls += np.bincount(cust * k + cls, weights=cols[c.PRICE][rows], minlength=n * k).reshape(n, k)
+        online += np.bincount(cust, weights=cols[c.SALES_CHANNEL_ID][rows] == ONLINE_CHANNEL, minlength=n)
+        for acc, (_, codes, names) in zip(group_counts, groups):
+            _add_unique(acc, cust * len(names) + codes[art])
+        # distinct (customer, day) of this block, sorted by customer then day
+        d_lo = int(d.min())
+        span = int(d.max()) - d_lo + 1
+        cd_cust, cd_day = np.divmod(grouping.unique(cust * span + (d - d_lo)), span)
+        cd_day += d_lo
+        cd_wa = (start - 1 - cd_day) // calendar.WEEK_DAYS
+        days_cls += np.bincount(cd_cust * k + _window_classes(cd_wa, windows), minlength=n * k).reshape(n, k)
+        weeks_active += np.bincount(grouping.unique(cd_cust * CHUNK_WEEKS + (cd_wa - lo)) // CHUNK_WEEKS, minlength=n)
+        starts, ends = _run_starts(cd_cust), _run_ends(cd_cust)
+        first_day[cd_cust[starts]] = np.fmin(first_day[cd_cust[starts]], cd_day[starts])
+        last_day[cd_cust[ends]] = np.fmax(last_day[cd_cust[ends]], cd_day[ends])
+    del days, weeks_ago, cols
 
-    for j, w in enumerate(CUSTOMER_WINDOWS):
+    n_win, spend_win, days_win = (np.cumsum(a, axis=1)[:, : len(windows)] for a in (n_cls, spend_cls, days_cls))
+    n_all = n_cls.sum(axis=1).astype(np.float64)
+    price_all = spend_cls.sum(axis=1)
+
+    ages = customers[c.AGE].to_numpy(np.float64, na_value=np.nan)
+    postal_codes = segments.customer_segments(customers)[segments.POSTAL].to_numpy()
+    postal_size = np.bincount(postal_codes[postal_codes >= 0], minlength=1)
+    out: dict[str, np.ndarray] = {
+        c.CUSTOMER_ID: customers[c.CUSTOMER_ID].to_numpy(np.int32),
+        "c_age": _f32(ages),
+        "c_age_band": segments.age_band(ages),
+        "c_fn": _f32(customers[c.FN].to_numpy(np.float64, na_value=np.nan)),
+        "c_active": _f32(customers[c.ACTIVE].to_numpy(np.float64, na_value=np.nan)),
+        **{f"c_{name}": _codes(customers[name]).astype(np.int8) for name in CUSTOMER_CODE_COLUMNS},
+        "c_postal_customers": _f32(np.where(postal_codes >= 0, postal_size[np.maximum(postal_codes, 0)], np.nan)),
+    }
+    for j, w in enumerate(windows):
         out[f"c_n_{w}w"] = _f32(n_win[:, j])
         out[f"c_days_{w}w"] = _f32(days_win[:, j])
         out[f"c_spend_{w}w"] = _f32(spend_win[:, j])
     out["c_n_all"] = _f32(n_all)
     out["c_days_since_last"] = _f32(start - last_day)
     out["c_days_since_first"] = _f32(start - first_day)
-    out["c_weeks_active"] = _f32(np.bincount(cd_cust[new_week], minlength=n))
-    out["c_online_share"] = _f32(_safe_div(np.bincount(cust, weights=online, minlength=n), n_all))
-    out["c_mean_price"] = _f32(_safe_div(np.bincount(cust, weights=price, minlength=n), n_all))
-    for column, prefix in ((c.INDEX_GROUP_NAME, "c_share_index_group"), (c.PRODUCT_GROUP_NAME, "c_share_product_group")):
-        codes, names = _dense_attribute(articles, column)
-        out.update(_group_shares(cust, codes[art], names, n, n_all, prefix))
-    return pd.DataFrame(out)
+    out["c_weeks_active"] = _f32(weeks_active)
+    out["c_online_share"] = _f32(_safe_div(online, n_all))
+    out["c_mean_price"] = _f32(_safe_div(price_all, n_all))
+    for acc, (prefix, _, names) in zip(group_counts, groups):
+        for j, name in enumerate(names):
+            out[f"{prefix}_{_slug(name)}"] = _f32(_safe_div(acc[:, j], n_all))
+    return pd.DataFrame(out, copy=False)  # fresh arrays: no consolidating copy
 
 
 # --- article features -----------------------------------------------------------------------------
@@ -331,7 +348,7 @@ def compute_article_features(
     - attributes as integer codes: ``a_product_code``, ``a_product_type_no``, ... (int32,
       ``CATEGORICAL_FEATURES`` lists those a model treats as categories);
     - per window w in 1, 2, 4, 12 weeks before W: ``a_sales_{w}w`` rows sold, ``a_buyers_{w}w``
-      distinct buyers;
+      distinct buyers (by their last purchase of it);
     - ``a_trend``: ``(sales in week W-1 + 1) / (sales in week W-2 + 1)``;
     - all history: ``a_sales_all``, ``a_buyers_all``, ``a_days_since_first_sale``,
       ``a_days_since_last_sale``, price ``a_price_mean/std/min/max``, ``a_price_last`` (mean
@@ -339,45 +356,71 @@ def compute_article_features(
       ``a_buyer_age_mean/std`` (distinct buyers of known age), ``a_repurchase_rate`` (share of
       its buyers who bought it on two or more days), ``a_online_share``.
     """
-    start, days, cols = _before(history, week, HISTORY_COLUMNS)
+    start, days, weeks_ago, cols = _rows_prepared(history, week, HISTORY_COLUMNS)
     n = len(articles)
-    art = _dense_index(cols[c.ARTICLE_ID], articles[c.ARTICLE_ID].to_numpy(), "history article_id")
-    cust_ids = cols[c.CUSTOMER_ID].astype(np.int64)
-    price = cols[c.PRICE].astype(np.float64)
-    online = (cols[c.SALES_CHANNEL_ID] == ONLINE_CHANNEL).astype(np.float64)
-    days_ago = start - days
-    weeks_ago = (days_ago - 1) // calendar.WEEK_DAYS
-    classes = _window_classes(weeks_ago, ARTICLE_WINDOWS)
+    catalogue = articles[c.ARTICLE_ID].to_numpy()
+    windows = ARTICLE_WINDOWS
+    k = len(windows) + 1
+    n_cust = int(cols[c.CUSTOMER_ID].max()) + 1 if len(days) else 1
 
-    out: dict[str, np.ndarray] = {c.ARTICLE_ID: articles[c.ARTICLE_ID].to_numpy(np.int32)}
-    for name in ARTICLE_CODE_COLUMNS:
-        out[f"a_{name}"] = _codes(articles[name]).astype(np.int32)
+    sales_cls = np.zeros((n, k), dtype=np.int64)
+    sales_prev = np.zeros(n, dtype=np.int64)
+    price_sum, price_sq, online = np.zeros(n), np.zeros(n), np.zeros(n)
+    price_min, price_max = np.full(n, np.inf), np.full(n, -np.inf)
+    first_day = np.full(n, np.iinfo(np.int32).max, dtype=np.int64)
+    last_day = np.full(n, np.iinfo(np.int32).min, dtype=np.int64)
+    last_price_sum, last_price_n = np.zeros(n), np.zeros(n)
+    pair_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # per block: (pair, last day, days)
+    for _, rows in _week_chunks(weeks_ago):
+        art = _dense_index(cols[c.ARTICLE_ID][rows], catalogue, "history article_id")
+        cust = cols[c.CUSTOMER_ID][rows].astype(np.int64)
+        d, wa = days[rows], weeks_ago[rows]
+        price = cols[c.PRICE][rows].astype(np.float64)
+        sales_cls += np.bincount(art * k + _window_classes(wa, windows), minlength=n * k).reshape(n, k)
+        sales_prev += np.bincount(art[wa == 1], minlength=n)
+        price_sum += np.bincount(art, weights=price, minlength=n)
+        price_sq += np.bincount(art, weights=price**2, minlength=n)
+        online += np.bincount(art, weights=cols[c.SALES_CHANNEL_ID][rows] == ONLINE_CHANNEL, minlength=n)
+        np.minimum.at(price_min, art, price)
+        np.maximum.at(price_max, art, price)
+        np.minimum.at(first_day, art, d)
+        block_last = np.full(n, np.iinfo(np.int32).min, dtype=np.int64)
+        np.maximum.at(block_last, art, d)
+        on_last = d == block_last[art]
+        newer = block_last > last_day  # blocks hold disjoint days: the newest block's last day wins
+        last_price_sum[newer] = np.bincount(art[on_last], weights=price[on_last], minlength=n)[newer]
+        last_price_n[newer] = np.bincount(art[on_last], minlength=n)[newer]
+        last_day = np.maximum(last_day, block_last)
+        # distinct (article, customer, day) of this block -> per pair: last day, distinct days
+        d_lo = int(d.min())
+        span = int(d.max()) - d_lo + 1
+        pair, pair_day = np.divmod(grouping.unique((art * n_cust + cust) * span + (d - d_lo)), span)
+        ends = _run_ends(pair)
+        n_days = np.diff(np.r_[-1, np.flatnonzero(ends)]).astype(np.int32)
+        pair_parts.append((pair[ends], (pair_day[ends] + d_lo).astype(np.int32), n_days))
+    del days, weeks_ago, cols
 
-    sales_win = _window_sums(art, classes, n, ARTICLE_WINDOWS)
-    sales_all = np.bincount(art, minlength=n).astype(np.float64)
-    sales_prev = np.bincount(art[weeks_ago == 1], minlength=n)
-
-    # distinct (article, customer, day), sorted: one sort gives buyers, repurchases, last days
-    d0 = int(days.min()) if len(days) else 0
-    span = int(days.max()) - d0 + 1 if len(days) else 1
-    n_cust = int(cust_ids.max()) + 1 if len(cust_ids) else 1
-    acd = np.unique((art * n_cust + cust_ids) * span + (days - d0))
-    ac, acd_day = np.divmod(acd, span)
-    del acd
-    pair_end = _run_ends(ac)
-    pair_days = np.diff(np.r_[-1, np.flatnonzero(pair_end)])  # distinct days per (article, customer)
-    pair_art, pair_cust = np.divmod(ac[pair_end], n_cust)
-    pair_last = acd_day[pair_end] + d0
-    del ac, acd_day
-    pair_classes = _window_classes((start - pair_last - 1) // calendar.WEEK_DAYS, ARTICLE_WINDOWS)
-    buyers_win = _window_sums(pair_art, pair_classes, n, ARTICLE_WINDOWS)
+    # distinct buyers over all blocks: a pair seen in several blocks counts once
+    pairs = np.concatenate([p for p, _, _ in pair_parts]) if pair_parts else np.zeros(0, np.int64)
+    pair_last = np.concatenate([x for _, x, _ in pair_parts]) if pair_parts else np.zeros(0, np.int32)
+    pair_days = np.concatenate([x for _, _, x in pair_parts]) if pair_parts else np.zeros(0, np.int32)
+    del pair_parts
+    order = np.argsort(pairs, kind="stable")  # stable: the most recent block's entry comes first
+    pairs, pair_last, pair_days = pairs[order], pair_last[order], pair_days[order]
+    del order
+    starts = _run_starts(pairs)
+    pair_days = np.add.reduceat(pair_days, np.flatnonzero(starts)) if len(pairs) else pair_days
+    pair_art, pair_cust = np.divmod(pairs[starts], n_cust)
+    pair_last = pair_last[starts]
+    del pairs, starts
+    pair_classes = _window_classes((start - 1 - pair_last) // calendar.WEEK_DAYS, windows)
+    buyers_win = np.cumsum(np.bincount(pair_art * k + pair_classes, minlength=n * k).reshape(n, k), axis=1)[:, : len(windows)]
     buyers_all = np.bincount(pair_art, minlength=n).astype(np.float64)
-    repeaters = np.bincount(pair_art, weights=(pair_days >= 2).astype(np.float64), minlength=n)
-
+    repeaters = np.bincount(pair_art, weights=pair_days >= 2, minlength=n)
     ages = np.full(n_cust, np.nan)
-    known_cust = customers[c.CUSTOMER_ID].to_numpy(np.int64)
-    inside = known_cust < n_cust
-    ages[known_cust[inside]] = customers[c.AGE].to_numpy(np.float64, na_value=np.nan)[inside]
+    known = customers[c.CUSTOMER_ID].to_numpy(np.int64)
+    inside = known < n_cust
+    ages[known[inside]] = customers[c.AGE].to_numpy(np.float64, na_value=np.nan)[inside]
     buyer_age = ages[pair_cust]
     has_age = ~np.isnan(buyer_age)
     age_n = np.bincount(pair_art[has_age], minlength=n).astype(np.float64)
@@ -385,50 +428,33 @@ def compute_article_features(
     age_sq = np.bincount(pair_art[has_age], weights=buyer_age[has_age] ** 2, minlength=n)
     age_mean = _safe_div(age_sum, age_n)
 
-    # first / last sale day per article: one sort of distinct (article, day)
+    sales_all = sales_cls.sum(axis=1).astype(np.float64)
     sold = sales_all > 0
-    first_day = np.full(n, np.nan)
-    last_day = np.full(n, np.nan)
-    ad_art, ad_day = np.divmod(np.unique(art * span + (days - d0)), span)
-    first_day[ad_art[_run_starts(ad_art)]] = ad_day[_run_starts(ad_art)] + d0
-    last_day[ad_art[_run_ends(ad_art)]] = ad_day[_run_ends(ad_art)] + d0
-
-    price_sum = np.bincount(art, weights=price, minlength=n)
-    price_sq = np.bincount(art, weights=price**2, minlength=n)
+    sales_win = np.cumsum(sales_cls, axis=1)[:, : len(windows)]
     price_mean = _safe_div(price_sum, sales_all)
-    price_min = np.full(n, np.inf)
-    price_max = np.full(n, -np.inf)
-    if len(art):
-        by_price = np.lexsort((price, art))
-        a_sorted = art[by_price]
-        price_min[a_sorted[_run_starts(a_sorted)]] = price[by_price][_run_starts(a_sorted)]
-        price_max[a_sorted[_run_ends(a_sorted)]] = price[by_price][_run_ends(a_sorted)]
-    price_min[~sold] = np.nan
-    price_max[~sold] = np.nan
-    on_last = days == np.where(sold, last_day, -1)[art]
-    price_last = _safe_div(
-        np.bincount(art[on_last], weights=price[on_last], minlength=n), np.bincount(art[on_last], minlength=n)
-    )
-
-    for j, w in enumerate(ARTICLE_WINDOWS):
+    price_last = _safe_div(last_price_sum, last_price_n)
+    out: dict[str, np.ndarray] = {c.ARTICLE_ID: articles[c.ARTICLE_ID].to_numpy(np.int32)}
+    for name in ARTICLE_CODE_COLUMNS:
+        out[f"a_{name}"] = _codes(articles[name]).astype(np.int32)
+    for j, w in enumerate(windows):
         out[f"a_sales_{w}w"] = _f32(sales_win[:, j])
         out[f"a_buyers_{w}w"] = _f32(buyers_win[:, j])
     out["a_trend"] = _f32((sales_win[:, 0] + 1.0) / (sales_prev + 1.0))
     out["a_sales_all"] = _f32(sales_all)
     out["a_buyers_all"] = _f32(buyers_all)
-    out["a_days_since_first_sale"] = _f32(start - first_day)
-    out["a_days_since_last_sale"] = _f32(start - last_day)
+    out["a_days_since_first_sale"] = _f32(np.where(sold, start - first_day, np.nan))
+    out["a_days_since_last_sale"] = _f32(np.where(sold, start - last_day, np.nan))
     out["a_price_mean"] = _f32(price_mean)
     out["a_price_std"] = _f32(np.sqrt(np.maximum(_safe_div(price_sq, sales_all) - price_mean**2, 0.0)))
-    out["a_price_min"] = _f32(price_min)
-    out["a_price_max"] = _f32(price_max)
+    out["a_price_min"] = _f32(np.where(sold, price_min, np.nan))
+    out["a_price_max"] = _f32(np.where(sold, price_max, np.nan))
     out["a_price_last"] = _f32(price_last)
     out["a_price_ratio"] = _f32(_safe_div(price_last, price_mean))
     out["a_buyer_age_mean"] = _f32(age_mean)
     out["a_buyer_age_std"] = _f32(np.sqrt(np.maximum(_safe_div(age_sq, age_n) - age_mean**2, 0.0)))
     out["a_repurchase_rate"] = _f32(_safe_div(repeaters, buyers_all))
-    out["a_online_share"] = _f32(_safe_div(np.bincount(art, weights=online, minlength=n), sales_all))
-    return pd.DataFrame(out)
+    out["a_online_share"] = _f32(_safe_div(online, sales_all))
+    return pd.DataFrame(out, copy=False)  # fresh arrays: no consolidating copy
 
 
 # --- pair features --------------------------------------------------------------------------------
@@ -451,44 +477,61 @@ def compute_pair_features(pairs: pd.DataFrame, history: pd.DataFrame, articles: 
     re-buyer is due). Zero counts, not NaN, where the customer never bought at that level.
     """
     start, days, cols = _before(history, week, PAIR_HISTORY_COLUMNS)
-    pair_cust = pairs[c.CUSTOMER_ID].to_numpy(np.int64)
-    pair_art = _dense_index(pairs[c.ARTICLE_ID].to_numpy(), articles[c.ARTICLE_ID].to_numpy(), "pairs article_id")
     n_pairs = len(pairs)
-
-    # only the pairs' customers' history matters
-    h_cust = cols[c.CUSTOMER_ID].astype(np.int64)
+    pair_cust = pairs[c.CUSTOMER_ID].to_numpy()
+    pair_art_ids = pairs[c.ARTICLE_ID].to_numpy()
+    catalogue = articles[c.ARTICLE_ID].to_numpy()
+    h_cust, h_art = cols[c.CUSTOMER_ID], cols[c.ARTICLE_ID]
+    del cols
+    d0 = int(days.min()) if len(days) else 0
+    span = int(days.max()) - d0 + 1 if len(days) else 1
+    levels = [
+        (level, _dense_attribute(articles, column)[0] if column != c.ARTICLE_ID else np.arange(len(articles)))
+        for level, column in PAIR_LEVELS
+    ]
+    # wanted[c]: customer c has pairs; only their history is aggregated
     n_cust = int(max(pair_cust.max() if n_pairs else 0, h_cust.max() if len(h_cust) else 0)) + 1
     wanted = np.zeros(n_cust, dtype=bool)
     wanted[pair_cust] = True
-    keep = wanted[h_cust]
-    h_cust, days = h_cust[keep], days[keep]
-    h_art = _dense_index(cols[c.ARTICLE_ID][keep], articles[c.ARTICLE_ID].to_numpy(), "history article_id")
-    del cols, keep, wanted
 
-    # look pairs up in customer order, so that binary searches walk memory forwards
-    order = None if n_pairs < 2 or (np.diff(pair_cust) >= 0).all() else np.argsort(pair_cust, kind="stable")
-    if order is not None:
-        pair_cust, pair_art = pair_cust[order], pair_art[order]
-
+    # Pairs are handled in blocks of whole customers, in customer order (a slice when pairs come
+    # sorted, as candidates do); each block aggregates only its customers' history, so every
+    # temporary is bounded by the block, and the output is the only array as long as ``pairs``.
     index = {name: i for i, name in enumerate(PAIR_COLUMNS)}
-    values = np.full((len(PAIR_COLUMNS), n_pairs), np.nan, dtype=np.float32)
-    d0 = int(days.min()) if len(days) else 0
-    span = int(days.max()) - d0 + 1 if len(days) else 1
-    for level, column in PAIR_LEVELS:
-        code_of = _dense_attribute(articles, column)[0] if column != c.ARTICLE_ID else np.arange(len(articles))
-        k = int(code_of.max()) + 1 if len(code_of) else 1
-        if n_cust * k * span >= 2**62:
-            raise OverflowError(f"pair features: {n_cust} customers x {k} {level} codes x {span} days overflow int64 keys")
-        table = _level_table((h_cust * k + code_of[h_art]) * span + (days - d0), span, d0, start)
-        for lo in range(0, n_pairs, PAIR_CHUNK):
-            hi = min(lo + PAIR_CHUNK, n_pairs)
-            _fill_level(values, index, level, table, pair_cust[lo:hi] * k + code_of[pair_art[lo:hi]], lo, hi)
-        del table
-    if order is not None:
-        unsorted = np.empty_like(values)
-        unsorted[:, order] = values
-        values = unsorted
+    order = None if n_pairs < 2 or (np.diff(pair_cust) >= 0).all() else np.argsort(pair_cust, kind="stable")
+    values = np.empty((len(PAIR_COLUMNS), n_pairs), dtype=np.float32)  # every cell is written below
+    for lo, hi in _customer_blocks(pair_cust if order is None else pair_cust[order], PAIR_CHUNK):
+        at = slice(lo, hi) if order is None else order[lo:hi]
+        block_cust = pair_cust[at].astype(np.int64)
+        first, last = int(block_cust[0]), int(block_cust[-1])
+        rows = np.flatnonzero((h_cust >= first) & (h_cust <= last))
+        rows = rows[wanted[h_cust[rows]]]
+        cust = h_cust[rows].astype(np.int64)
+        art = _dense_index(h_art[rows], catalogue, "history article_id")
+        day = days[rows]
+        block_art = _dense_index(pair_art_ids[at], catalogue, "pairs article_id")
+        block = values[:, at] if order is None else np.empty((len(PAIR_COLUMNS), hi - lo), dtype=np.float32)
+        for level, code_of in levels:
+            k = int(code_of.max()) + 1 if len(code_of) else 1
+            if n_cust * k * span >= 2**62:
+                raise OverflowError(f"pair features: {n_cust} customers x {k} {level} codes x {span} days overflow int64 keys")
+            table = _level_table((cust * k + code_of[art]) * span + (day - d0), span, d0, start)
+            _fill_level(block, index, level, table, block_cust * k + code_of[block_art])
+        if order is not None:
+            values[:, at] = block
     return pd.DataFrame(values.T, columns=list(PAIR_COLUMNS), index=pairs.index, copy=False)
+
+
+def _customer_blocks(sorted_customers: np.ndarray, size: int):
+    """``(lo, hi)`` row ranges of about ``size`` rows that never split a customer."""
+    n = len(sorted_customers)
+    lo = 0
+    while lo < n:
+        hi = min(lo + size, n)
+        if hi < n:  # extend to the end of the last customer's rows
+            hi = int(np.searchsorted(sorted_customers, sorted_customers[hi - 1], side="right"))
+        yield lo, hi
+        lo = hi
 
 
 def _level_table(packed: np.ndarray, span: int, d0: int, start: int) -> dict[str, np.ndarray]:
@@ -512,32 +555,32 @@ def _level_table(packed: np.ndarray, span: int, d0: int, start: int) -> dict[str
     }
 
 
-def _fill_level(values: np.ndarray, index: dict, level: str, table: dict, query: np.ndarray, lo: int, hi: int) -> None:
+def _fill_level(values: np.ndarray, index: dict, level: str, table: dict, query: np.ndarray) -> None:
     key = table["key"]
-    span_rows = slice(lo, hi)
     pos = np.searchsorted(key, query)
     hit = pos < len(key)
     hit[hit] = key[pos[hit]] == query[hit]
     at = pos[hit]
-    n = np.zeros(hi - lo, dtype=np.float32)
+    m = len(query)
+    n = np.zeros(m, dtype=np.float32)
     n[hit] = table["n"][at]
-    values[index[f"p_{level}_n"], span_rows] = n
+    values[index[f"p_{level}_n"]] = n
     n[hit] = table["days"][at]
-    values[index[f"p_{level}_days"], span_rows] = n
-    since = np.full(hi - lo, np.nan, dtype=np.float32)
+    values[index[f"p_{level}_days"]] = n
+    since = np.full(m, np.nan, dtype=np.float32)
     since[hit] = table["start"] - table["last"][at]
-    values[index[f"p_{level}_days_since"], span_rows] = since
+    values[index[f"p_{level}_days_since"]] = since
     if level in DECAYED_LEVELS:
         n[:] = 0
         n[hit] = table["decayed"][at]
-        values[index[f"p_{level}_decayed"], span_rows] = n
+        values[index[f"p_{level}_decayed"]] = n
     if level in REPEAT_LEVELS:
-        interval = np.full(hi - lo, np.nan, dtype=np.float32)
         n_days = table["days"][at]
         repeat = n_days >= 2
         gaps = (table["last"][at] - table["first"][at]).astype(np.float32)
         interval_hit = np.full(len(at), np.nan, dtype=np.float32)
         interval_hit[repeat] = gaps[repeat] / (n_days[repeat] - 1)
+        interval = np.full(m, np.nan, dtype=np.float32)
         interval[hit] = interval_hit
-        values[index[f"p_{level}_repeat_interval"], span_rows] = interval
-        values[index[f"p_{level}_since_over_interval"], span_rows] = since / interval
+        values[index[f"p_{level}_repeat_interval"]] = interval
+        values[index[f"p_{level}_since_over_interval"]] = since / interval

@@ -29,7 +29,7 @@ import pandas as pd
 
 from hm_assets import calendar
 from hm_assets import columns as c
-from hm_assets.recsys import keys
+from hm_assets.recsys import grouping, keys
 
 AGE_BAND = "age_band"
 POSTAL = "postal"
@@ -146,9 +146,7 @@ def compute_segment_popularity(
     out = [o for o in out if len(o)]
     if not out:
         return _empty_popularity()
-    result = pd.concat(out, ignore_index=True)
-    result[SEGMENT_KIND] = pd.Categorical(result[SEGMENT_KIND], categories=list(KINDS))
-    return result
+    return pd.concat(out, ignore_index=True)
 
 
 def _kind_popularity(
@@ -162,8 +160,8 @@ def _kind_popularity(
     prior: float,
 ) -> pd.DataFrame:
     """Top articles of each segment of one kind (see ``compute_segment_popularity``)."""
-    all_segments = np.unique(customer_segment)
-    articles, art_index = np.unique(pair_art, return_inverse=True)
+    all_segments = grouping.unique(customer_segment)
+    articles, art_index = grouping.unique_inverse(pair_art)
     if len(articles) == 0 or top_n <= 0:
         return _empty_popularity()
     glob = np.bincount(art_index, weights=weight, minlength=len(articles))
@@ -174,17 +172,17 @@ def _kind_popularity(
     inside = pair_cust < len(lookup)
     seg = np.full(len(pair_cust), UNKNOWN, dtype=np.int32)
     seg[inside] = lookup[pair_cust[inside]]
-    all_segments = np.union1d(all_segments, seg)
+    all_segments = grouping.unique(np.concatenate([all_segments, seg]))
     seg_index = np.searchsorted(all_segments, seg)
     seg_total = np.bincount(seg_index, weights=weight, minlength=len(all_segments))
     cell = seg_index.astype(np.int64) * len(articles) + art_index
-    cells, cell_inverse = np.unique(cell, return_inverse=True)
+    cells, cell_inverse = grouping.unique_inverse(cell)
     cell_weight = np.bincount(cell_inverse, weights=weight)
 
     # candidates: what each segment bought, plus the global top_n for every segment
     top_global = np.argsort(-p_global, kind="stable")[:top_n]
     fill = (np.arange(len(all_segments), dtype=np.int64)[:, None] * len(articles) + top_global[None, :]).ravel()
-    cand = np.union1d(cells, fill)
+    cand = grouping.unique(np.concatenate([cells, fill]))
     cand_seg, cand_art = np.divmod(cand, len(articles))
     pos = np.searchsorted(cells, cand)
     found = pos < len(cells)
@@ -192,8 +190,9 @@ def _kind_popularity(
     n_sa = np.where(found, cell_weight[np.minimum(pos, len(cells) - 1)], 0.0)
     score = (n_sa + prior * p_global[cand_art]) / (seg_total[cand_seg] + prior)
 
-    # rank within segment: score descending, then article id ascending (cand_art follows id order)
-    order = np.lexsort((cand_art, -score, cand_seg))
+    # rank within segment: score descending; ``cand`` is sorted by (segment, article), so a
+    # stable sort on one float key (segment, then 1 - score in [0, 1)) breaks ties by article id
+    order = np.argsort(cand_seg + (1.0 - score) * 0.5, kind="stable")
     cand_seg, cand_art, score = cand_seg[order], cand_art[order], score[order]
     starts = np.r_[0, np.flatnonzero(np.diff(cand_seg)) + 1]
     rank = np.arange(len(cand_seg)) - np.repeat(starts, np.diff(np.r_[starts, len(cand_seg)]))
@@ -201,7 +200,7 @@ def _kind_popularity(
     n = int(keep.sum())
     return pd.DataFrame(
         {
-            SEGMENT_KIND: np.full(n, kind, dtype=object),
+            SEGMENT_KIND: pd.Categorical.from_codes(np.full(n, KINDS.index(kind), dtype=np.int8), categories=list(KINDS)),
             SEGMENT: all_segments[cand_seg[keep]].astype(np.int32),
             c.ARTICLE_ID: articles[cand_art[keep]].astype(np.int32),
             c.SCORE: score[keep].astype(np.float32),
