@@ -32,3 +32,8 @@ def test_recommendations_need_twelve_distinct_picks_for_everyone():
     assert contracts.recommendation_problems(repeated, n_customers=2)[0].startswith("12 picks repeat an article")
     short = good.iloc[1:]
     assert contracts.recommendation_problems(short, n_customers=2) == ["1 customers do not have exactly 12 picks, e.g. {0: 11}"]
+
+
+def test_strategy_must_be_categorical():
+    frame = contracts.candidates_frame([1, 2], [10, 10], "recent", [0.5, 1.0], [0, 0])
+    assert contracts.candidate_problems(frame.astype({"strategy": object})) == ["column strategy has dtype object, expected category"]

@@ -6,7 +6,9 @@ import dagster as dg
 import pandas as pd
 
 from hm_assets import columns as c
-from hm_assets.defs.candidates.assets import STRATEGY_ASSETS
+from hm_assets.defs.candidates.assets import MERGED, STRATEGY_ASSETS
+from hm_assets.io.storage import ParquetHandle
+from hm_assets.recsys.strategies import NAMES
 from hm_assets.recsys import contracts
 
 
@@ -41,6 +43,21 @@ def _build_checks(weekly: dg.PartitionsDefinition) -> list[dg.AssetChecksDefinit
         return _check
 
     @dg.asset_check(
+        asset=MERGED,
+        name="merged_candidate_contract",
+        partitions_def=weekly,
+        blocking=True,
+        description="Columns and dtypes, one row per (customer, article), sorted, flags agree with ranks; part by part.",
+    )
+    def merged_candidate_contract(context: dg.AssetCheckExecutionContext, candidates: ParquetHandle) -> dg.AssetCheckResult:
+        problems, rows = [], 0
+        for part in candidates.names:  # customer chunks: a customer never spans two parts
+            frame = candidates.select([part]).to_pandas()
+            rows += len(frame)
+            problems += [f"part {part}: {p}" for p in contracts.merged_candidate_problems(frame, NAMES)]
+        return _result(problems, rows, context.partition_key)
+
+    @dg.asset_check(
         asset="recommendations",
         partitions_def=weekly,
         blocking=True,
@@ -53,4 +70,4 @@ def _build_checks(weekly: dg.PartitionsDefinition) -> list[dg.AssetChecksDefinit
         problems = contracts.recommendation_problems(recommendations, n_customers=len(customers))
         return _result(problems, len(recommendations), context.partition_key)
 
-    return [*(candidate_contract(asset) for asset in STRATEGY_ASSETS), twelve_distinct_picks_per_customer]
+    return [*(candidate_contract(asset) for asset in STRATEGY_ASSETS), merged_candidate_contract, twelve_distinct_picks_per_customer]

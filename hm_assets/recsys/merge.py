@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from hm_assets import columns as c
-from hm_assets.recsys import keys
+from hm_assets.recsys import keys, stats
 
 N_STRATEGIES = "n_strategies"
 
@@ -51,18 +51,18 @@ def merge_candidates(
     Raises ValueError naming customers in ``scope`` left without any candidate.
     A customer's rows depend only on that customer's rows in ``frames``.
     """
-    scope = np.asarray(scope, dtype=np.int32)
+    scope = stats.unique(np.asarray(scope, dtype=np.int32))
     taken = []
     for j, name in enumerate(names):
         f = frames.get(name)
         if f is None or f.empty:
             continue
         rank = f[c.RANK].to_numpy()
-        keep = (rank < caps.get(name, np.iinfo(np.int16).max)) & np.isin(f[c.CUSTOMER_ID].to_numpy(), scope)
+        keep = (rank < caps.get(name, np.iinfo(np.int16).max)) & stats.isin_sorted(f[c.CUSTOMER_ID].to_numpy(), scope)
         taken.append((j, keys.pair_key(f[c.CUSTOMER_ID].to_numpy()[keep], f[c.ARTICLE_ID].to_numpy()[keep]),
                       rank[keep], f[c.SCORE].to_numpy()[keep]))
     all_keys = np.concatenate([t[1] for t in taken]) if taken else np.zeros(0, np.int64)
-    pairs = np.unique(all_keys)
+    pairs = stats.unique(all_keys)
     m = len(pairs)
     by = np.zeros((len(names), m), dtype=np.int8)
     ranks = np.full((len(names), m), np.nan, dtype=np.float32)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from hm_assets import columns as c
-from hm_assets.recsys import keys
+from hm_assets.recsys import keys, stats
 
 
 def average_precision(actual, predicted, k: int = c.K) -> float:
@@ -99,11 +99,11 @@ def recall_curve(candidates: pd.DataFrame, actual: pd.DataFrame, n_customers: in
     (mean over the scope customers), ``recall`` (share of true pairs found), ``precision``
     (share of candidates bought). NaN where undefined (no buyers, no candidates).
     """
-    truth = np.unique(keys.pair_key(actual[c.CUSTOMER_ID].to_numpy(), actual[c.ARTICLE_ID].to_numpy()))
+    truth = stats.unique(keys.pair_key(actual[c.CUSTOMER_ID].to_numpy(), actual[c.ARTICLE_ID].to_numpy()))
     ordered = candidates[[c.CUSTOMER_ID, c.ARTICLE_ID, c.RANK]].sort_values([c.CUSTOMER_ID, c.RANK], kind="stable")
     cust = ordered[c.CUSTOMER_ID].to_numpy()
     position = np.arange(len(cust)) - np.searchsorted(cust, cust)
-    hit = np.isin(keys.pair_key(cust, ordered[c.ARTICLE_ID].to_numpy()), truth)
+    hit = stats.isin_sorted(keys.pair_key(cust, ordered[c.ARTICLE_ID].to_numpy()), truth)
     rows = []
     for cap in [*caps, None]:
         keep = position < cap if cap is not None else np.ones(len(cust), bool)

@@ -12,6 +12,7 @@ import numpy as np
 from hm_assets import calendar
 from hm_assets import columns as c
 from hm_assets.io.storage import ParquetHandle
+from hm_assets.recsys import stats
 
 
 def scope_customers(transactions: ParquetHandle, week: str, n_customers: int) -> np.ndarray:
@@ -26,5 +27,5 @@ def scope_customers(transactions: ParquetHandle, week: str, n_customers: int) ->
         part = transactions.select([key])
         if part.num_rows() > 0:
             ids = part.read([c.CUSTOMER_ID]).column(c.CUSTOMER_ID).to_numpy()
-            return np.unique(ids).astype(np.int32, copy=False)
+            return stats.unique(ids).astype(np.int32, copy=False)
     return np.arange(n_customers, dtype=np.int32)

@@ -23,7 +23,7 @@ from hm_assets.recsys.strategies.factors import FactorModel, FactorParams
 GROUP = "candidates"
 MERGED = "candidates"
 HISTORY_COLUMNS = [c.T_DAT, c.CUSTOMER_ID, c.ARTICLE_ID]
-CUSTOMER_CHUNK = 200_000  # customers merged at a time: bounds memory at full scale
+CUSTOMER_CHUNK = 100_000  # customers merged at a time: bounds memory at full scale
 MODEL_INPUT = "factors"
 
 
@@ -163,7 +163,7 @@ def build_model_asset(model: FactorModel, weekly: dg.PartitionsDefinition) -> dg
 
 
 class MergeConfig(dg.Config):
-    total_cap: int = Field(default=60, description="Candidates kept per customer, in the merged order.")
+    total_cap: int = Field(default=100, description="Candidates kept per customer, in the merged order.")
     cap_per_strategy: int = Field(default=24, description="Rows taken from each strategy (its rank < cap).")
     caps: dict[str, int] = Field(default={}, description="Per-strategy caps overriding cap_per_strategy, by name.")
 

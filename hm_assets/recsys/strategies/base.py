@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from hm_assets import columns as c
+from hm_assets.recsys import stats
 from hm_assets.recsys.contracts import candidates_frame
 
 # Inputs a strategy may declare beyond the history before W (names of StrategyInputs fields).
@@ -112,5 +113,5 @@ def for_everyone(scope: np.ndarray, articles: np.ndarray, scores: np.ndarray, st
 
 
 def in_scope(frame: pd.DataFrame, scope: np.ndarray) -> pd.DataFrame:
-    """Rows of customers in ``scope``."""
-    return frame[np.isin(frame[c.CUSTOMER_ID].to_numpy(), scope)]
+    """Rows of customers in ``scope`` (sorted distinct ids, as ``scope_customers`` returns)."""
+    return frame[stats.isin_sorted(frame[c.CUSTOMER_ID].to_numpy(), scope)]
