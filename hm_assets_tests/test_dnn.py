@@ -79,6 +79,19 @@ def test_spec_encodes_hand_worked_values():
     assert indices.dtype == np.int64 and dense.dtype == np.float32
 
 
+def test_spec_log_scales_skewed_counts_only():
+    # nine 0s and one e**3 - 1: skewness (1 - 2p) / sqrt(p (1 - p)) = 2.67 with p = 0.1, so log1p;
+    # log1p values nine 0s and one 3: mean 0.3, std 3 * sqrt(0.1 * 0.9) = 0.9
+    counts = [0.0] * 9 + [np.e**3 - 1]
+    train = pd.DataFrame({"n": counts, "signed": [-c for c in counts], "flat": np.arange(10.0)})
+    spec = dnn.FeatureSpec.fit(train, categorical=[], numeric=["n", "signed", "flat"])
+    assert spec.log_scaled == ["n"]  # a column with negatives, or not skewed, stays linear
+    assert spec.numeric["n"] == [pytest.approx(0.3), pytest.approx(0.9)]
+    _, dense = spec.encode(pd.DataFrame({"n": [np.e**3 - 1, 0.0, -5.0], "signed": 0.0, "flat": 4.5}))
+    np.testing.assert_allclose(dense[:, 0], [3.0, -1 / 3, -1 / 3], rtol=1e-5)  # an unseen negative counts as 0
+    np.testing.assert_allclose(dense[:, 2], [0.0, 0.0, 0.0], atol=1e-6)
+
+
 def test_spec_treats_codes_alike_across_dtypes():
     spec = dnn.FeatureSpec.fit(pd.DataFrame({"colour": np.array([2, 9], np.int16)}), categorical=["colour"], numeric=[])
     as_float = pd.Series([9.0, np.nan, 2.0])
@@ -186,3 +199,25 @@ def test_device_defaults_to_cuda_only_when_available(monkeypatch):
     assert dnn.default_device().type == "cuda"
     monkeypatch.setattr(dnn.torch.cuda, "is_available", lambda: False)
     assert dnn.default_device().type == "cpu"
+
+
+def test_batches_cover_each_trainable_group_once_and_never_split_one():
+    # groups (sorted): 0 -> rows 0-2 (a positive), 1 -> rows 3-4 (none), 2 -> rows 5-9 (a positive), 3 -> row 10 (one)
+    frame = pd.DataFrame({"g": [0, 0, 0, 1, 1, 2, 2, 2, 2, 2, 3], "label": [0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1]})
+    spec = dnn.FeatureSpec.fit(frame, categorical=[], numeric=[])
+    data = dnn._Encoded.build(frame, spec, "label", "g")
+    assert data.starts.tolist() == [0, 3, 5, 10, 11]
+    groups = dnn._trainable_groups(data, "listwise")
+    assert groups.tolist() == [0, 2, 3]  # group 1 has no positive: no listwise signal
+    assert dnn._trainable_groups(data, "bce").tolist() == [0, 1, 2, 3]
+    batches = list(dnn._batches(data, groups, batch_size=4, rng=np.random.default_rng(0)))
+    rows = np.concatenate([r for r, _, _ in batches])
+    assert sorted(rows.tolist()) == [0, 1, 2, 5, 6, 7, 8, 9, 10]
+    for r, gid, n in batches:
+        group_of_row = np.searchsorted(data.starts, r, side="right") - 1
+        assert n == len(np.unique(group_of_row)) and gid.max() == n - 1
+        for g in np.unique(group_of_row):  # a group is whole within its batch
+            assert (group_of_row == g).sum() == data.starts[g + 1] - data.starts[g]
+        # gid numbers the batch's groups 0.. in the order they come
+        np.testing.assert_array_equal(np.diff(gid) != 0, np.diff(group_of_row) != 0)
+        assert gid[0] == 0 and (np.diff(gid) >= 0).all()

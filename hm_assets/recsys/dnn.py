@@ -5,7 +5,9 @@ Pure code (no Dagster); torch is imported here, so only the model assets import 
 - :class:`FeatureSpec` is derived from a training frame and applied unchanged at scoring time:
   categorical columns get a vocabulary (index 0 is reserved for unknown or missing values), id
   columns are hashed into a bounded number of buckets (0 = missing), numeric columns are
-  standardised with the training mean/std, NaN becomes 0 (the mean) and, for columns that had
+  standardised with the training mean/std (after ``log1p`` for non-negative, strongly
+  right-skewed columns such as counts and days since, so that a few outliers do not squeeze
+  every other row near the mean), NaN becomes 0 (the mean) and, for columns that had
   NaNs in training, a 0/1 missing indicator is added. The spec is plain JSON.
 - :class:`DNNRanker` holds the spec in its (JSON) constructor kwargs, so a stored
   :class:`hm_assets.io.models.TorchModel` is all that scoring needs.
@@ -42,6 +44,7 @@ from hm_assets.recsys import metrics
 
 MODULE_CLASS = "hm_assets.recsys.dnn:DNNRanker"
 UNKNOWN = 0  # reserved index of every categorical / hashed column: unknown or missing value
+SKEW_FOR_LOG = 2.0  # a non-negative numeric column more skewed than this is log1p-scaled
 _CLIP = 10.0  # standardised values are clipped to +-_CLIP so that one outlier cannot blow up
 _HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing, fixed across runs and platforms
 
@@ -83,14 +86,17 @@ class FeatureSpec:
 
     categorical: ``{column: vocabulary}`` (value -> 1 + position in the list; anything else -> 0);
     hashed: ``{column: buckets}`` (non-negative integer id -> 1 + hash % (buckets - 1); NaN or
-    negative -> 0); numeric: ``{column: [mean, std]}``; missing_indicators: numeric columns that
-    had NaNs in training and get a 0/1 indicator input after the numeric ones.
+    negative -> 0); numeric: ``{column: [mean, std]}`` (of ``log1p(value)`` for the columns in
+    log_scaled: non-negative in training with skewness above ``SKEW_FOR_LOG``);
+    missing_indicators: numeric columns that had NaNs in training and get a 0/1 indicator input
+    after the numeric ones.
     """
 
     categorical: dict[str, list]
     hashed: dict[str, int]
     numeric: dict[str, list[float]]
     missing_indicators: list[str]
+    log_scaled: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def cardinalities(self) -> list[int]:
@@ -121,22 +127,26 @@ class FeatureSpec:
         if hash_buckets < 2:
             raise ValueError(f"hash_buckets must be >= 2 (bucket 0 is reserved), got {hash_buckets}")
         vocab = {col: _vocabulary(frame[col], max_vocab) for col in categorical}
-        stats, with_nan = {}, []
+        stats, with_nan, logged = {}, [], []
         for col in numeric:
             values = _numeric(frame[col], col)
-            finite = np.isfinite(values)
-            mean = float(values[finite].mean(dtype=np.float64)) if finite.any() else 0.0
-            std = float(values[finite].std(dtype=np.float64)) if finite.any() else 0.0
+            finite = values[np.isfinite(values)].astype(np.float64)
+            if len(finite) and finite.min() >= 0 and _skewness(finite) > SKEW_FOR_LOG:
+                finite = np.log1p(finite)
+                logged.append(col)
+            mean = float(finite.mean()) if len(finite) else 0.0
+            std = float(finite.std()) if len(finite) else 0.0
             stats[col] = [mean, std if std > 0 else 1.0]
-            if not finite.all():
+            if len(finite) < len(values):
                 with_nan.append(col)
-        return cls(vocab, {col: int(hash_buckets) for col in hashed}, stats, with_nan)
+        return cls(vocab, {col: int(hash_buckets) for col in hashed}, stats, with_nan, logged)
 
     def encode(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """``(indices int64 [rows, categorical + hashed], dense float32 [rows, n_dense])``.
 
-        Unknown categories, NaNs and negative ids map to index 0; numeric NaN/inf become 0
-        after standardisation (the training mean), flagged by the missing indicators.
+        Unknown categories, NaNs and negative ids map to index 0; numeric NaN becomes 0 after
+        standardisation (the training mean) and +-inf the clip bound +-10, both flagged by the
+        missing indicators where the column has one.
         """
         _require(frame, self.columns, "frame to encode")
         n = len(frame)
@@ -146,9 +156,12 @@ class FeatureSpec:
         for j, (col, buckets) in enumerate(self.hashed.items(), start=len(self.categorical)):
             idx[:, j] = _hash(frame[col], buckets, col)
         dense = np.zeros((n, self.n_dense), dtype=np.float32)
+        logged = set(self.log_scaled)
         for j, (col, (mean, std)) in enumerate(self.numeric.items()):
-            values = _numeric(frame[col], col)
-            z = (values.astype(np.float64) - mean) / std
+            values = _numeric(frame[col], col).astype(np.float64)
+            if col in logged:  # negatives unseen in training are clipped to 0 first
+                values = np.log1p(np.where(values > 0, values, np.where(np.isnan(values), np.nan, 0.0)))
+            z = (values - mean) / std
             dense[:, j] = np.clip(np.nan_to_num(z, nan=0.0, posinf=_CLIP, neginf=-_CLIP), -_CLIP, _CLIP)
         for j, col in enumerate(self.missing_indicators, start=len(self.numeric)):
             dense[:, j] = ~np.isfinite(_numeric(frame[col], col))
@@ -161,6 +174,7 @@ class FeatureSpec:
             "hashed": dict(self.hashed),
             "numeric": {k: [float(m), float(s)] for k, (m, s) in self.numeric.items()},
             "missing_indicators": list(self.missing_indicators),
+            "log_scaled": list(self.log_scaled),
         }
 
     @classmethod
@@ -170,7 +184,13 @@ class FeatureSpec:
             {k: int(v) for k, v in d["hashed"].items()},
             {k: [float(m), float(s)] for k, (m, s) in d["numeric"].items()},
             list(d["missing_indicators"]),
+            list(d.get("log_scaled", [])),
         )
+
+
+def _skewness(values: np.ndarray) -> float:
+    std = values.std()
+    return float((((values - values.mean()) / std) ** 3).mean()) if std > 0 else 0.0
 
 
 def _require(frame: pd.DataFrame, cols: Sequence[str], what: str) -> None:
