@@ -14,7 +14,11 @@ with ``hm_assets.recsys.metrics.map_at_k`` (customers who bought that week, dist
 Single weeks of ``small`` are noisy (~1,300 buyers), so the mean over the last four weeks is
 printed as well.
 
-Usage: ``python benchmarks/baselines_small.py [--data DIR] [--scale small] [--seed 0]``
+``--profile grocery`` measures the same strategies on the generator profile that flips the
+fashion signals (frequent exact repurchase, a few best sellers, no age or postal-code effect,
+18 weeks of history; see ``hm_assets.synth.profiles``).
+
+Usage: ``python benchmarks/baselines_small.py [--data DIR] [--scale small] [--seed 0] [--profile fashion]``
 (generates the dataset into a temporary folder unless ``--data`` is given).
 """
 
@@ -33,7 +37,7 @@ from hm_assets import columns as c
 from hm_assets import schemas
 from hm_assets.ingest import readers
 from hm_assets.recsys.metrics import map_at_k
-from hm_assets.synth import generate
+from hm_assets.synth import PROFILES, generate
 
 LAST_WEEK = pd.Timestamp("2020-09-16")
 K = c.K
@@ -135,14 +139,15 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--data", type=Path, help="folder with the three CSV files (default: generate)")
     parser.add_argument("--scale", default="small")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--profile", choices=list(PROFILES), default="fashion", help="generator profile (without --data)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.data
         if folder is None:
             started = time.perf_counter()
             folder = Path(tmp)
-            generate(folder, scale=args.scale, seed=args.seed)
-            print(f"generated {args.scale} (seed {args.seed}) in {time.perf_counter() - started:.1f} s")
+            generate(folder, scale=args.scale, seed=args.seed, profile=args.profile)
+            print(f"generated {args.scale} (seed {args.seed}, profile {args.profile}) in {time.perf_counter() - started:.1f} s")
         tx, customers = load(folder)
     last_week = LAST_WEEK
     weeks = [last_week - pd.Timedelta(weeks=k) for k in range(4)]

@@ -9,8 +9,10 @@ them on profiles whose dominant signals differ:
   ~2% of the next week's rows), taste follows age and region, two years of history.
 - ``grocery`` flips those signals: customers mostly re-buy their staples (30-50% of a week's
   (customer, article) pairs were bought by that customer before), a few long-lived articles
-  carry a large share of sales (the previous week's top-12 covers 15-40% of the next week's
-  rows), taste has no age or postal-code effect, and there are only 18 weeks of history.
+  carry a large share of sales (the previous week's top-12 covers 10-40% of the next week's
+  rows), taste has no age or postal-code effect, customers come back about four times as often
+  (~18% of them buy in a week) and there are only 18 weeks of history. On ``small``, seed 0:
+  ~40% exact repurchase, top-12 coverage ~17%.
 - ``sparse``: the ``fashion`` shop recorded badly: 90% of ages missing, one postal code, one
   sales channel and ten weeks of history. For tests of edge cases.
 
