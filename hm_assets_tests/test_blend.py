@@ -56,3 +56,10 @@ def test_weight_grid_lies_on_the_simplex():
     grid = blend.weight_grid(["a", "b", "c"], 0.25)
     assert len(grid) == 15 and all(sum(w.values()) == pytest.approx(1) for w in grid)
     assert grid[:3] == [{"a": 0.0, "b": 0.0, "c": 1.0}, {"a": 0.0, "b": 1.0, "c": 0.0}, {"a": 1.0, "b": 0.0, "c": 0.0}]
+
+
+def test_shrink_pulls_toward_equal_weights():
+    assert blend.shrink({"a": 1.0, "b": 0.0}, 0.5) == {"a": 0.75, "b": 0.25}
+    assert blend.shrink({"a": 1.0, "b": 0.0}, 0.0) == {"a": 1.0, "b": 0.0}
+    with pytest.raises(ValueError, match="shrink"):
+        blend.shrink({"a": 1.0}, 2)

@@ -117,6 +117,16 @@ def tune_weights(
     return best, pd.DataFrame(rows)
 
 
+def shrink(weights: Mapping[str, float], amount: float) -> dict[str, float]:
+    """``(1 - amount) * weights + amount * equal weights``: tuning on one week of buyers is noisy
+    (on ``small`` the best weights swing from week to week), so the tuned weights are pulled
+    toward the equal blend; ``amount = 0`` keeps them, ``1`` ignores them."""
+    if not 0 <= amount <= 1:
+        raise ValueError(f"shrink amount must be in [0, 1], got {amount}")
+    equal = 1.0 / len(weights)
+    return {m: round((1 - amount) * w + amount * equal, 6) for m, w in weights.items()}
+
+
 def blend_picks(frame: pd.DataFrame, weights: Mapping[str, float], method: str = RANK_METHOD, k: int = c.K) -> pd.DataFrame:
     """The rows in any model's or the blend's top ``k``, with every model's score and rank.
 

@@ -89,6 +89,9 @@ class DnnConfig(dg.Config):
 class BlendConfig(dg.Config):
     method: str = Field(default=blending.RANK_METHOD, description="'rank' (reciprocal ranks) or 'score' (per-customer min-max scores).")
     grid_step: float = Field(default=0.1, description="Step of the weight grid on the simplex, tuned by MAP@12 on W-1.")
+    shrink_to_equal: float = Field(
+        default=0.5, description="Pull of the tuned weights toward equal weights (0: tuned as is; 1: equal), against one noisy week."
+    )
 
 
 def _week_parts(handle: ParquetHandle) -> dict[str, ParquetHandle]:
@@ -306,7 +309,8 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
             {"lgbm_ranker": lgbm_ranker_tuning_scores, "lgbm_classifier": lgbm_classifier_tuning_scores, DNN_MODEL: dnn_ranker_tuning_scores}
         )
         actual = history.week_rows(transactions, tuning_week, [c.CUSTOMER_ID, c.ARTICLE_ID])
-        weights, grid = blending.tune_weights(tuning, actual, MODELS, config.grid_step, config.method)
+        tuned, grid = blending.tune_weights(tuning, actual, MODELS, config.grid_step, config.method)
+        weights = blending.shrink(tuned, config.shrink_to_equal)
         picks = []
         for frame in _chunks(candidate_features):
             scored = frame[[c.CUSTOMER_ID, c.ARTICLE_ID]].copy()
@@ -319,6 +323,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         context.add_output_metadata(
             {
                 "weights": dg.MetadataValue.json(weights),
+                "tuned_weights": dg.MetadataValue.json(tuned),
                 "tuning_week": tuning_week,
                 "tuning_map_at_12": float(round(grid["map_at_12"].max(), 5)),
                 "tuning_grid_top": _md(best),
