@@ -30,7 +30,7 @@ from hm_assets.synth import generate
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 
 
-def run(root: Path, profile: str, scale: str, seed: int, weeks: int) -> pd.DataFrame:
+def run(root: Path, profile: str, scale: str, seed: int, weeks: int, models_only: bool = False) -> pd.DataFrame:
     started = time.perf_counter()
     raw = root / "raw"
     if not (raw / "transactions_train.csv").exists():
@@ -46,11 +46,12 @@ def run(root: Path, profile: str, scale: str, seed: int, weeks: int) -> pd.DataF
         print(f"{name} {week or ''} done ({time.perf_counter() - started:.0f} s)", flush=True)
         return result
 
-    job(RAW_JOB)
+    if not models_only:
+        job(RAW_JOB)
     last = settings.last_known_week
     predicted = [calendar.week_key(calendar.shift_week(last, -i)) for i in range(weeks - 1, -1, -1)]
     first = calendar.shift_week(predicted[0], -(TRAIN_WEEKS + 1))
-    for i in range(TRAIN_WEEKS + 1 + weeks):
+    for i in range(0 if models_only else TRAIN_WEEKS + 1 + weeks):
         job(INPUTS_JOB, calendar.week_key(calendar.shift_week(first, i)))
     tables = []
     for week in predicted:
@@ -71,11 +72,12 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--scale", default="small")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--weeks", type=int, default=4, help="last known weeks to predict and score")
+    parser.add_argument("--models-only", action="store_true", help="reuse the inputs already in --out (a rerun of the models)")
     parser.add_argument("--out", type=Path, help="folder for data and warehouse (default: temporary)")
     args = parser.parse_args(argv)
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
-        return run(args.out, args.profile, args.scale, args.seed, args.weeks)
+        return run(args.out, args.profile, args.scale, args.seed, args.weeks, args.models_only)
     with tempfile.TemporaryDirectory() as tmp:
         return run(Path(tmp), args.profile, args.scale, args.seed, args.weeks)
 
