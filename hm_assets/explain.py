@@ -73,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         else pd.DataFrame(columns=[c.T_DAT, c.ARTICLE_ID, c.PRICE])
     )
     bought = bought.sort_values(c.T_DAT, ascending=False, kind="stable").head(LAST_PURCHASES).join(names, on=c.ARTICLE_ID)
+    bought[c.T_DAT] = pd.to_datetime(bought[c.T_DAT]).dt.date
     age = customer[c.AGE].iloc[0]
     print(f"customer {args.customer} (id {cid}, age {age if pd.notna(age) else 'unknown'}), week {week}\n")
     print(table.to_markdown(index=False, floatfmt=".4g"))
