@@ -7,7 +7,8 @@ WORK holds an ingested warehouse (``WORK/warehouse/...``; make one with hard lin
 is its own:
 
 1. ``customer_features``, ``article_features``, ``segment_popularity``: each materialized with
-   ``dagster.materialize`` for one week (run overhead, reading its inputs, computing, storing);
+   ``dagster.materialize`` for one week (run overhead, reading its inputs, computing, storing),
+   then ``all_features``: the three in one run, in one process, as ``make demo`` runs them;
 2. pair features: candidate pairs are built first (not timed): the active customers (buyers
    of the last weeks before W, most recent first, as many as ``pairs / 100``), each with their
    own distinct articles of the last 26 weeks, most recent first, filled with the week's most
@@ -52,6 +53,7 @@ def _cpu() -> float:
 
 
 def run_asset(name: str, work: str, week: str) -> dict:
+    """Materialize one feature asset (or ``all_features``: the three in one run, one process)."""
     import dagster as dg
 
     from hm_assets.definitions import build_definitions
@@ -64,17 +66,17 @@ def run_asset(name: str, work: str, week: str) -> dict:
     settings = Settings(first_day=env.first_day, last_day=env.last_day, raw_dir=work, warehouse=work)
     defs = build_definitions(settings)
     weekly = defs.resolve_job_def("weekly_pipeline").partitions_def
-    asset = next(a for a in feature_assets.build_assets(weekly) if a.key.to_user_string() == name)
+    chosen = [a for a in feature_assets.build_assets(weekly) if name in ("all_features", a.key.to_user_string())]
     floor, cpu, started = _rss_gib(), _cpu(), time.perf_counter()
     result = dg.materialize(
-        [*raw.assets, asset], selection=[asset], partition_key=week, resources=defs.resources,
+        [*raw.assets, *chosen], selection=chosen, partition_key=week, resources=defs.resources,
         instance=dg.DagsterInstance.ephemeral(),
     )
     seconds = time.perf_counter() - started
-    meta = materializations(result)[name]
+    meta = materializations(result)
     return {"step": name, "week": week, "wall_s": round(seconds, 1), "cpu_s": round(_cpu() - cpu, 1),
             "peak_rss_gib": round(_peak_rss_gib(), 2), "rss_before_gib": round(floor, 2),
-            "rows": meta["rows"], "columns": meta["columns"]}
+            "rows": {a: meta[a]["rows"] for a in meta}, "columns": {a: meta[a]["columns"] for a in meta}}
 
 
 def _tables(work: str):
@@ -160,22 +162,46 @@ def run_pairs(work: str, week: str) -> dict:
             "peak_rss_gib": round(_peak_rss_gib(), 2), "rss_before_gib": round(floor, 2)}
 
 
+def run_segment_pairs(work: str, week: str) -> dict:
+    """``segment_pair_features`` on the benchmark pairs, with the stored ``segment_popularity`` of W."""
+    import pandas as pd
+    from upath import UPath
+
+    from hm_assets import columns as c
+    from hm_assets.io.storage import ParquetHandle, resolve, table_to_pandas
+    from hm_assets.recsys import segments
+
+    pairs = pd.read_parquet(Path(work) / f"bench_pairs_{week}.parquet")
+    popularity = ParquetHandle(resolve(UPath(work) / "warehouse" / "segment_popularity" / week)).to_pandas()
+    customers = table_to_pandas(_tables(work)["customers"].read([c.CUSTOMER_ID, c.AGE, c.POSTAL_CODE]))
+    floor, cpu, started = _rss_gib(), _cpu(), time.perf_counter()
+    table = segments.segment_pair_features(pairs, popularity, segments.customer_segments(customers))
+    seconds = time.perf_counter() - started
+    return {"step": "segment_pair_features", "week": week, "pairs": len(pairs), "columns": len(table.columns),
+            "found_age_band": round(float(table["s_age_band_rank"].notna().mean()), 4),
+            "found_postal": round(float(table["s_postal_rank"].notna().mean()), 4),
+            "wall_s": round(seconds, 1), "cpu_s": round(_cpu() - cpu, 1),
+            "peak_rss_gib": round(_peak_rss_gib(), 2), "rss_before_gib": round(floor, 2)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("work")
     parser.add_argument("--week", default="2020-09-16")
     parser.add_argument("--pairs", type=int, default=50_000_000)
-    parser.add_argument("--only", choices=[*ASSETS, "build_pairs", "pair_features"], help="run one step here")
+    parser.add_argument("--only", choices=[*ASSETS, "all_features", "build_pairs", "pair_features", "segment_pairs"], help="run one step here")
     args = parser.parse_args()
     if args.only:
-        if args.only in ASSETS:
+        if args.only in (*ASSETS, "all_features"):
             print(json.dumps(run_asset(args.only, args.work, args.week)), flush=True)
         elif args.only == "build_pairs":
             print(json.dumps(build_pairs(args.work, args.week, args.pairs)), flush=True)
-        else:
+        elif args.only == "pair_features":
             print(json.dumps(run_pairs(args.work, args.week)), flush=True)
+        else:
+            print(json.dumps(run_segment_pairs(args.work, args.week)), flush=True)
         return
-    for step in (*ASSETS, "build_pairs", "pair_features"):
+    for step in (*ASSETS, "all_features", "build_pairs", "pair_features", "segment_pairs"):
         cmd = [sys.executable, __file__, args.work, "--week", args.week, "--pairs", str(args.pairs), "--only", step]
         subprocess.run(cmd, check=True)
 

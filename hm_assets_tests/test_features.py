@@ -282,3 +282,17 @@ def test_feature_table_problems_name_what_is_wrong():
     assert any("repeated customer_id" in p and "[0]" in p for p in problems)
     assert any("without a row" in p and "[3]" in p for p in problems)
     assert f.feature_table_problems(t.assign(x=1.0), "customer_id", np.arange(4), "c_") == ["columns not prefixed 'c_': ['x']"]
+
+
+def test_article_and_week_blocks_give_the_same_answer(monkeypatch):
+    """Buyers are counted per article-id range and sales per block of weeks; sizes change nothing."""
+    hist, cust, arts = fd.random_history(seed=7), fd.random_customers(), fd.articles()
+    monkeypatch.setattr(f, "ARTICLE_BLOCKS", 1)
+    monkeypatch.setattr(f, "CHUNK_WEEKS", 52)
+    one = f.compute_article_features(hist, arts, cust, "2020-09-23")
+    one_c = f.compute_customer_features(hist, cust, arts, "2020-09-23")
+    monkeypatch.setattr(f, "ARTICLE_BLOCKS", 4)
+    monkeypatch.setattr(f, "CHUNK_WEEKS", 1)
+    pd.testing.assert_frame_equal(f.compute_article_features(hist, arts, cust, "2020-09-23"), one, rtol=1e-6)
+    pd.testing.assert_frame_equal(f.compute_customer_features(hist, cust, arts, "2020-09-23"), one_c, rtol=1e-6)
+    assert one["a_buyers_all"].iloc[:4].gt(0).all() and one["a_buyers_all"].iloc[4] == 0

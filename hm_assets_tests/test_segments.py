@@ -118,3 +118,13 @@ def test_segment_pair_features():
     assert np.isnan(out.loc[1, "s_age_band_score"])  # D is not in band 7's top 2
     assert out.loc[2, "s_age_band_rank"] == 0  # c3's band bought nothing: global top is A
     assert out.loc[3, "s_age_band_rank"] == _ranking(pop, "age_band", -1)[0].index(A)  # unknown customer
+
+
+def test_segment_pair_features_in_chunks(monkeypatch):
+    pop = _popularity(top_n=3)
+    segs = s.customer_segments(fd.customers())
+    pairs = pd.DataFrame({"customer_id": np.int32([0, 1, 2, 3, 1, 0, 2]), "article_id": np.int32([A, B, C, D, A, D, B])})
+    whole = s.segment_pair_features(pairs, pop, segs)
+    monkeypatch.setattr(s, "PAIR_CHUNK", 3)
+    pd.testing.assert_frame_equal(s.segment_pair_features(pairs, pop, segs), whole)
+    assert whole.notna().any().all()

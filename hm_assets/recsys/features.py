@@ -361,7 +361,6 @@ def compute_article_features(
     catalogue = articles[c.ARTICLE_ID].to_numpy()
     windows = ARTICLE_WINDOWS
     k = len(windows) + 1
-    n_cust = int(cols[c.CUSTOMER_ID].max()) + 1 if len(days) else 1
 
     sales_cls = np.zeros((n, k), dtype=np.int64)
     sales_prev = np.zeros(n, dtype=np.int64)
@@ -370,10 +369,8 @@ def compute_article_features(
     first_day = np.full(n, np.iinfo(np.int32).max, dtype=np.int64)
     last_day = np.full(n, np.iinfo(np.int32).min, dtype=np.int64)
     last_price_sum, last_price_n = np.zeros(n), np.zeros(n)
-    pair_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # per block: (pair, last day, days)
     for _, rows in _week_chunks(weeks_ago):
         art = _dense_index(cols[c.ARTICLE_ID][rows], catalogue, "history article_id")
-        cust = cols[c.CUSTOMER_ID][rows].astype(np.int64)
         d, wa = days[rows], weeks_ago[rows]
         price = cols[c.PRICE][rows].astype(np.float64)
         sales_cls += np.bincount(art * k + _window_classes(wa, windows), minlength=n * k).reshape(n, k)
@@ -391,41 +388,12 @@ def compute_article_features(
         last_price_sum[newer] = np.bincount(art[on_last], weights=price[on_last], minlength=n)[newer]
         last_price_n[newer] = np.bincount(art[on_last], minlength=n)[newer]
         last_day = np.maximum(last_day, block_last)
-        # distinct (article, customer, day) of this block -> per pair: last day, distinct days
-        d_lo = int(d.min())
-        span = int(d.max()) - d_lo + 1
-        pair, pair_day = np.divmod(grouping.unique((art * n_cust + cust) * span + (d - d_lo)), span)
-        ends = _run_ends(pair)
-        n_days = np.diff(np.r_[-1, np.flatnonzero(ends)]).astype(np.int32)
-        pair_parts.append((pair[ends], (pair_day[ends] + d_lo).astype(np.int32), n_days))
-    del days, weeks_ago, cols
+    del weeks_ago
 
-    # distinct buyers over all blocks: a pair seen in several blocks counts once
-    pairs = np.concatenate([p for p, _, _ in pair_parts]) if pair_parts else np.zeros(0, np.int64)
-    pair_last = np.concatenate([x for _, x, _ in pair_parts]) if pair_parts else np.zeros(0, np.int32)
-    pair_days = np.concatenate([x for _, _, x in pair_parts]) if pair_parts else np.zeros(0, np.int32)
-    del pair_parts
-    order = np.argsort(pairs, kind="stable")  # stable: the most recent block's entry comes first
-    pairs, pair_last, pair_days = pairs[order], pair_last[order], pair_days[order]
-    del order
-    starts = _run_starts(pairs)
-    pair_days = np.add.reduceat(pair_days, np.flatnonzero(starts)) if len(pairs) else pair_days
-    pair_art, pair_cust = np.divmod(pairs[starts], n_cust)
-    pair_last = pair_last[starts]
-    del pairs, starts
-    pair_classes = _window_classes((start - 1 - pair_last) // calendar.WEEK_DAYS, windows)
-    buyers_win = np.cumsum(np.bincount(pair_art * k + pair_classes, minlength=n * k).reshape(n, k), axis=1)[:, : len(windows)]
-    buyers_all = np.bincount(pair_art, minlength=n).astype(np.float64)
-    repeaters = np.bincount(pair_art, weights=pair_days >= 2, minlength=n)
-    ages = np.full(n_cust, np.nan)
-    known = customers[c.CUSTOMER_ID].to_numpy(np.int64)
-    inside = known < n_cust
-    ages[known[inside]] = customers[c.AGE].to_numpy(np.float64, na_value=np.nan)[inside]
-    buyer_age = ages[pair_cust]
-    has_age = ~np.isnan(buyer_age)
-    age_n = np.bincount(pair_art[has_age], minlength=n).astype(np.float64)
-    age_sum = np.bincount(pair_art[has_age], weights=buyer_age[has_age], minlength=n)
-    age_sq = np.bincount(pair_art[has_age], weights=buyer_age[has_age] ** 2, minlength=n)
+    buyers_win, buyers_all, repeaters, age_n, age_sum, age_sq = _article_buyers(
+        days, cols[c.CUSTOMER_ID], cols[c.ARTICLE_ID], catalogue, customers, start, windows
+    )
+    del days, cols
     age_mean = _safe_div(age_sum, age_n)
 
     sales_all = sales_cls.sum(axis=1).astype(np.float64)
@@ -455,6 +423,59 @@ def compute_article_features(
     out["a_repurchase_rate"] = _f32(_safe_div(repeaters, buyers_all))
     out["a_online_share"] = _f32(_safe_div(online, sales_all))
     return pd.DataFrame(out, copy=False)  # fresh arrays: no consolidating copy
+
+
+ARTICLE_BLOCKS = 8  # distinct buyers are counted over this many article-id ranges, one at a time
+
+
+def _article_buyers(days, cust_ids, art_ids, catalogue, customers, start, windows):
+    """Per catalogue article: distinct buyers per window (by their last purchase of it), all
+    buyers, buyers on two or more days, and count / sum / sum of squares of known buyer ages.
+
+    Every (article, customer) pair lies in one article-id range, so ranges are independent and
+    the temporaries are bounded by one range's rows.
+    """
+    n = len(catalogue)
+    k = len(windows) + 1
+    buyers_cls = np.zeros((n, k), dtype=np.int64)
+    repeaters, age_n, age_sum, age_sq = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+    if len(days) == 0:
+        return np.zeros((n, len(windows))), np.zeros(n), repeaters, age_n, age_sum, age_sq
+    n_cust = int(cust_ids.max()) + 1
+    ages = np.full(n_cust, np.nan)
+    known = customers[c.CUSTOMER_ID].to_numpy(np.int64)
+    inside = known < n_cust
+    ages[known[inside]] = customers[c.AGE].to_numpy(np.float64, na_value=np.nan)[inside]
+    d0 = int(days.min())
+    span = int(days.max()) - d0 + 1
+    bounds = np.unique(np.quantile(catalogue, np.linspace(0, 1, ARTICLE_BLOCKS + 1)).astype(np.int64))
+    if len(bounds) == 1:  # a one-article catalogue
+        bounds = np.r_[bounds, bounds]
+    for b, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:])):
+        last_block = b == len(bounds) - 2
+        rows = np.flatnonzero((art_ids >= lo) & ((art_ids <= hi) if last_block else (art_ids < hi)))
+        if len(rows) == 0:
+            continue
+        art = _dense_index(art_ids[rows], catalogue, "history article_id")
+        triples = grouping.unique((art * n_cust + cust_ids[rows]) * span + (days[rows] - d0))
+        del rows, art
+        pair, pair_day = np.divmod(triples, span)
+        del triples
+        ends = _run_ends(pair)
+        pair_days = np.diff(np.r_[-1, np.flatnonzero(ends)])  # distinct days per (article, customer)
+        pair_art, pair_cust = np.divmod(pair[ends], n_cust)
+        pair_last = pair_day[ends] + d0
+        del pair, pair_day, ends
+        classes = _window_classes((start - 1 - pair_last) // calendar.WEEK_DAYS, windows)
+        buyers_cls += np.bincount(pair_art * k + classes, minlength=n * k).reshape(n, k)
+        repeaters += np.bincount(pair_art, weights=pair_days >= 2, minlength=n)
+        age = ages[pair_cust]
+        has_age = ~np.isnan(age)
+        age_n += np.bincount(pair_art[has_age], minlength=n)
+        age_sum += np.bincount(pair_art[has_age], weights=age[has_age], minlength=n)
+        age_sq += np.bincount(pair_art[has_age], weights=age[has_age] ** 2, minlength=n)
+    buyers_all = buyers_cls.sum(axis=1).astype(np.float64)
+    return np.cumsum(buyers_cls, axis=1)[:, : len(windows)], buyers_all, repeaters, age_n, age_sum, age_sq
 
 
 # --- pair features --------------------------------------------------------------------------------

@@ -39,10 +39,13 @@ KINDS = (AGE_BAND, c.POSTAL_CODE)  # the values of ``segment_kind``, in output o
 UNKNOWN = -1
 
 AGE_BAND_EDGES = (20, 25, 30, 35, 40, 45, 50, 55, 60, 65)  # band i holds ages in [edge[i-1], edge[i])
+HISTORY_COLUMNS = [c.T_DAT, c.CUSTOMER_ID, c.ARTICLE_ID]  # of transactions
+CUSTOMER_COLUMNS = [c.CUSTOMER_ID, c.AGE, c.POSTAL_CODE]  # of customers
 DEFAULT_WEEKS = 4
 DEFAULT_TOP_N = 24
 DEFAULT_HALF_LIFE_DAYS = 7.0
 DEFAULT_PRIOR = 20.0
+PAIR_CHUNK = 4_000_000  # pairs looked up at a time in segment_pair_features
 
 # the feature columns segment_pair_features adds, per kind
 PAIR_COLUMNS = {
@@ -220,29 +223,30 @@ def segment_pair_features(
     same length and order as ``pairs``; NaN where the article is not in the customer's segment's
     top list (or the customer is unknown).
     """
-    cust = pairs[c.CUSTOMER_ID].to_numpy(np.int64)
-    art = pairs[c.ARTICLE_ID].to_numpy(np.int64)
-    out: dict[str, np.ndarray] = {}
+    cust_all = pairs[c.CUSTOMER_ID].to_numpy()
+    art_all = pairs[c.ARTICLE_ID].to_numpy()
+    n = len(pairs)
+    out = {col: np.full(n, np.nan, dtype=np.float32) for cols in PAIR_COLUMNS.values() for col in cols}
     for kind, col in ((AGE_BAND, AGE_BAND), (c.POSTAL_CODE, POSTAL)):
         score_col, rank_col = PAIR_COLUMNS[kind]
         lookup = _segment_lookup(segments, col)
-        known = cust < len(lookup)
-        seg = np.full(len(cust), UNKNOWN, dtype=np.int64)
-        seg[known] = lookup[cust[known]]
         table = segment_popularity[segment_popularity[SEGMENT_KIND] == kind]
+        if len(table) == 0:
+            continue
         # segments are >= -1: shift by one so the packed key sorts and stays non-negative
         table_key = keys.pair_key(table[SEGMENT].to_numpy(np.int64) + 1, table[c.ARTICLE_ID].to_numpy(np.int64))
         order = np.argsort(table_key, kind="stable")
         table_key = table_key[order]
-        query = keys.pair_key(seg + 1, art)
-        pos = np.searchsorted(table_key, query)
-        hit = pos < len(table_key)
-        hit[hit] = table_key[pos[hit]] == query[hit]
-        at = order[np.minimum(pos, max(len(order) - 1, 0))] if len(order) else pos
-        score = np.full(len(cust), np.nan, dtype=np.float32)
-        rank = np.full(len(cust), np.nan, dtype=np.float32)
-        if len(order):
-            score[hit] = table[c.SCORE].to_numpy(np.float32)[at[hit]]
-            rank[hit] = table[c.RANK].to_numpy(np.float32)[at[hit]]
-        out[score_col], out[rank_col] = score, rank
-    return pd.DataFrame(out, index=pairs.index)
+        table_score = table[c.SCORE].to_numpy(np.float32)[order]
+        table_rank = table[c.RANK].to_numpy(np.float32)[order]
+        for lo in range(0, n, PAIR_CHUNK):  # chunks bound the int64 temporaries at 50M pairs
+            cust = cust_all[lo : lo + PAIR_CHUNK].astype(np.int64)
+            known = (cust >= 0) & (cust < len(lookup))
+            seg = np.full(len(cust), UNKNOWN, dtype=np.int64)
+            seg[known] = lookup[cust[known]]
+            query = keys.pair_key(seg + 1, art_all[lo : lo + PAIR_CHUNK])
+            pos = np.minimum(np.searchsorted(table_key, query), len(table_key) - 1)
+            hit = table_key[pos] == query
+            out[score_col][lo : lo + PAIR_CHUNK][hit] = table_score[pos[hit]]
+            out[rank_col][lo : lo + PAIR_CHUNK][hit] = table_rank[pos[hit]]
+    return pd.DataFrame(out, index=pairs.index, copy=False)

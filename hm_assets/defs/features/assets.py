@@ -90,7 +90,7 @@ def build_assets(weekly: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
         group_name=GROUP,
         partitions_def=weekly,
         kinds={"pandas"},
-        ins=_ins({"customers": [c.CUSTOMER_ID, c.AGE, c.POSTAL_CODE]}),
+        ins=_ins({"customers": segments.CUSTOMER_COLUMNS}),
     )
     def segment_popularity(
         context: dg.AssetExecutionContext,
@@ -102,7 +102,7 @@ def build_assets(weekly: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
         toward global popularity (``segments.compute_segment_popularity``)."""
         week = context.partition_key
         weeks = history.weeks_before(transactions, week, config.weeks)
-        past = history.read_weeks(weeks, [c.T_DAT, c.CUSTOMER_ID, c.ARTICLE_ID])
+        past = history.read_weeks(weeks, segments.HISTORY_COLUMNS)
         table = segments.compute_segment_popularity(
             past, customers, week, config.weeks, config.top_n, config.half_life_days, config.prior
         )
