@@ -11,7 +11,8 @@ copy of /work/bench/full_wh (default week 2020-09-23, the target week: every cus
 
 Each asset runs in its own child process, so the wall time and peak RSS printed are that
 asset's alone (process start and imports included, about 3 s). ``--total-cap`` and
-``--cap-per-strategy`` set the merge's config (to trace the recall curve beyond the default).
+``--cap-per-strategy`` set the merge's config (to trace the recall curve beyond the default);
+``--only ASSET ...`` reruns some assets on an already materialized week.
 """
 
 import argparse
@@ -94,6 +95,7 @@ def main(argv=None) -> int:
     parser.add_argument("--full", action="store_true", help="run on a hard-linked copy of /work/bench/full_wh")
     parser.add_argument("--total-cap", type=int)
     parser.add_argument("--cap-per-strategy", type=int)
+    parser.add_argument("--only", nargs="+", help="run only these assets (their inputs must be materialized)")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -126,7 +128,7 @@ def main(argv=None) -> int:
             assert job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), run_config=QUIET).success
 
     rows = []
-    for asset in asset_order():
+    for asset in args.only or asset_order():
         wall, rss, meta = child(args, asset, Path(tmp.name) / f"{asset}.json")
         rows.append((asset, wall, rss, meta))
         print(f"{asset}: wall {wall:.1f} s, peak RSS {rss:.2f} GiB", flush=True)

@@ -102,6 +102,21 @@ def merged_candidate_problems(frame: pd.DataFrame, names) -> list[str]:
     problems = [f"column {k} has dtype {frame[k].dtype}, expected {np.dtype(v).name}" for k, v in want.items() if frame[k].dtype != v]
     if problems:
         return problems
+    problems += merged_row_problems(frame, names)
+    flags = frame[[merge.by_column(s) for s in names]].to_numpy()
+    ranks = frame[[merge.rank_column(s) for s in names]].to_numpy()
+    bad_rank = ((flags == 1) != ~np.isnan(ranks)).any(axis=1)
+    if bad_rank.any():
+        problems.append(f"{int(bad_rank.sum())} rows have a rank without its flag or a flag without its rank: {_examples(frame, bad_rank, [c.CUSTOMER_ID, c.ARTICLE_ID])}")
+    return problems
+
+
+def merged_row_problems(frame: pd.DataFrame, names) -> list[str]:
+    """The row checks of :func:`merged_candidate_problems` that need only ``customer_id,
+    article_id, n_strategies`` and the ``by_`` flags (cheap enough for the full target week)."""
+    from hm_assets.recsys import merge
+
+    problems = []
     dup = _repeated(frame, with_strategy=False)
     if dup.any():
         problems.append(f"{int(dup.sum())} rows repeat a (customer, article): {_examples(frame, dup, [c.CUSTOMER_ID, c.ARTICLE_ID])}")
@@ -110,11 +125,10 @@ def merged_candidate_problems(frame: pd.DataFrame, names) -> list[str]:
     if unsorted.any():
         problems.append(f"rows are not sorted by customer_id: {_examples(frame, unsorted, [c.CUSTOMER_ID])}")
     flags = frame[[merge.by_column(s) for s in names]].to_numpy()
-    ranks = frame[[merge.rank_column(s) for s in names]].to_numpy()
     bad_count = flags.sum(axis=1) != frame[merge.N_STRATEGIES].to_numpy()
     if bad_count.any():
         problems.append(f"{int(bad_count.sum())} rows have n_strategies != the sum of by_ flags: {_examples(frame, bad_count, [c.CUSTOMER_ID, c.ARTICLE_ID, merge.N_STRATEGIES])}")
-    bad_rank = ((flags == 1) != ~np.isnan(ranks)).any(axis=1) | (flags.sum(axis=1) == 0)
-    if bad_rank.any():
-        problems.append(f"{int(bad_rank.sum())} rows have a rank without its flag, a flag without its rank, or no strategy: {_examples(frame, bad_rank, [c.CUSTOMER_ID, c.ARTICLE_ID])}")
+    none = flags.sum(axis=1) == 0
+    if none.any():
+        problems.append(f"{int(none.sum())} rows come from no strategy: {_examples(frame, none, [c.CUSTOMER_ID, c.ARTICLE_ID])}")
     return problems

@@ -30,10 +30,6 @@ def _decayed(history: pd.DataFrame, week: pd.Timestamp) -> pd.Series:
     return pd.Series(np.exp2(-(days - 1) / HALF_LIFE_DAYS).astype(np.float32), index=history.index)
 
 
-def _empty(name: str) -> pd.DataFrame:
-    return candidates_frame([], [], name, [], [])
-
-
 def repurchase(inputs: StrategyInputs, params: StrategyParams) -> pd.DataFrame:
     """The customer's own past articles, scored by time-decayed purchase count (half-life 14 days).
 
