@@ -46,3 +46,8 @@ CANDIDATE_COLUMNS = (CUSTOMER_ID, ARTICLE_ID, STRATEGY, SCORE, RANK)
 
 # submission
 PREDICTION = "prediction"
+
+# models stage (training rows, model scores, blend)
+WEEK = "week"  # the week key a training row belongs to
+LABEL = "label"  # 1 if the customer bought the article during that week
+BLEND_SCORE = "blend_score"

@@ -24,6 +24,8 @@ from hm_assets.settings import Settings
 # Job names, re-exported for the demo, the benchmarks and the tests.
 RAW_JOB = operations.RAW_JOB
 EXPLORE_JOB = operations.EXPLORE_JOB
+INPUTS_JOB = operations.INPUTS_JOB
+MODELS_JOB = operations.MODELS_JOB
 WEEKLY_JOB = operations.WEEKLY_JOB
 RETRAIN_JOB = operations.RETRAIN_JOB
 EVALUATE_JOB = operations.EVALUATE_JOB
@@ -38,10 +40,12 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         *submission.build_assets(weekly),
     ]
     assets = [*raw.assets, *exploration.assets, *weekly_assets, *monitoring.build_assets(weekly)]
+    # what later weeks train on: features and candidates of W, and W's candidate feature rows
+    week_inputs = dg.AssetSelection.groups(features.GROUP, candidates.GROUP) | dg.AssetSelection.assets(models.FEATURE_ROWS)
     return dg.Definitions(
         assets=assets,
         asset_checks=[*weekly_checks.build_checks(weekly), *features.build_checks(weekly)],
-        jobs=operations.build_jobs(assets, raw.GROUP, exploration.GROUP, monitoring.EVALUATION_ASSET),
+        jobs=operations.build_jobs(assets, raw.GROUP, exploration.GROUP, monitoring.EVALUATION_ASSET, week_inputs),
         schedules=[
             operations.retraining_schedule(weekly),
             operations.evaluation_schedule(weekly, monitoring.EVALUATION_ASSET),

@@ -2,8 +2,12 @@
 
 1. If the raw folder has no Kaggle files, generate the synthetic ``small`` dataset there.
 2. Ingest and validate the raw tables, and refresh the exploration assets.
-3. Run the weekly pipeline for the last known week (backtest) and for the target week.
-4. Print the backtest MAP@12 beside the baselines, and the submission's path.
+3. Build the weekly inputs (features, candidates, candidate feature rows) of every week the
+   models need, oldest first: the training and tuning weeks of the held-out week, up to the
+   target week.
+4. Train, blend and predict for the last known week (held out, scored) and the target week.
+5. Print the evaluation table (every model, the blend, each strategy, the baselines), and the
+   submission's path.
 
 Runs are recorded in ``$DAGSTER_HOME`` when it is set, so they show up in the UI.
 """
@@ -17,10 +21,17 @@ from pathlib import Path
 
 import dagster as dg
 
+<<<<<<< HEAD
 from hm_assets import schemas
 from hm_assets.definitions import EXPLORE_JOB, RAW_JOB, WEEKLY_JOB, build_definitions
 from hm_assets.partitions import week_keys
 from hm_assets.runs import materializations
+=======
+from hm_assets import calendar, schemas
+from hm_assets.defs.models.assets import TRAIN_WEEKS
+from hm_assets.definitions import EXPLORE_JOB, INPUTS_JOB, MODELS_JOB, RAW_JOB, build_definitions
+from hm_assets.runs import failure_messages, materializations
+>>>>>>> rankers
 from hm_assets.settings import Settings
 
 
@@ -63,17 +74,42 @@ def main(argv: list[str] | None = None) -> int:
     # the week partitions follow the stored data: load the definitions again, as the daemon does
     defs = build_definitions(settings)
     explored = defs.resolve_job_def(EXPLORE_JOB).execute_in_process(instance=instance, run_config=quiet)
+<<<<<<< HEAD
     weekly = defs.resolve_job_def(WEEKLY_JOB)
     holdout, target = week_keys(settings)[-2:]
     scored = weekly.execute_in_process(partition_key=holdout, instance=instance, run_config=quiet)
     final = weekly.execute_in_process(partition_key=target, instance=instance, run_config=quiet)
+=======
+    holdout, target = calendar.week_key(settings.last_known_week), calendar.week_key(settings.target_week)
+    first = calendar.shift_week(holdout, -(TRAIN_WEEKS + 1))
+    weeks = [calendar.week_key(calendar.shift_week(first, i)) for i in range(TRAIN_WEEKS + 3)]
+    inputs, models = defs.resolve_job_def(INPUTS_JOB), defs.resolve_job_def(MODELS_JOB)
+    for week in weeks:
+        done = inputs.execute_in_process(partition_key=week, instance=instance, run_config=quiet, raise_on_error=False)
+        if not done.success:
+            print(f"weekly inputs failed for {week}:\n{failure_messages(done)}", file=sys.stderr)
+            return 1
+        print(f"weekly inputs {week} done ({time.perf_counter() - started:.0f} s)")
+    runs = {}
+    for week in (holdout, target):
+        runs[week] = models.execute_in_process(partition_key=week, instance=instance, run_config=quiet, raise_on_error=False)
+        if not runs[week].success:
+            print(f"models failed for {week}:\n{failure_messages(runs[week])}", file=sys.stderr)
+            return 1
+        print(f"models and submission {week} done ({time.perf_counter() - started:.0f} s)")
+>>>>>>> rankers
 
-    backtest = materializations(scored).get("backtest", {})
-    submission = materializations(final).get("submission", {})
-    print(f"\nBacktest on week {holdout} (everything built from data before it; "
-          f"{backtest.get('buyers', 0)} buyers scored):\n{backtest.get('report', '(no purchases in that week)')}\n")
+    scored = materializations(runs[holdout])
+    report = scored.get("evaluation_report", {})
+    submission = materializations(runs[target]).get("submission", {})
+    print(f"\nEvaluation on week {holdout} (everything built from data before it; "
+          f"{report.get('buyers', 0)} buyers scored):\n{report.get('report', '(no purchases in that week)')}\n")
+    print(f"MAP@12 by customer segment (no history / dormant = nothing in the 4 weeks before / active):\n"
+          f"{report.get('map_at_12_by_segment', '')}\n")
+    print(f"Blend weights (tuned on {scored.get('blend', {}).get('tuning_week')}): {scored.get('blend', {}).get('weights')}")
     print(f"Submission for target week {target}: {submission.get('path')} ({submission.get('rows')} rows)")
     print(f"Exploration assets materialized: {len(materializations(explored))} (see the UI: make dev)")
+    print(f"Explain one customer's picks: python -m hm_assets.explain CUSTOMER_HEX [--week {holdout}]")
     print(f"Wall time: {time.perf_counter() - started:.1f} s")
     return 0
 

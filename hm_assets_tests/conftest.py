@@ -89,6 +89,10 @@ class Project:
         """The published version of a warehouse table, as downstream assets read it."""
         return ParquetHandle(resolve(UPath(self.settings.warehouse) / "warehouse" / asset)).to_pandas()
 
+    def stored_partition(self, asset: str, partition: str) -> pd.DataFrame:
+        """One week of a partitioned warehouse table."""
+        return ParquetHandle(resolve(UPath(self.settings.warehouse) / "warehouse" / asset / partition)).to_pandas()
+
     def run_job(self, name: str, partition_key: str | None = None):
         job = self.defs().resolve_job_def(name)
         return job.execute_in_process(instance=self.instance, partition_key=partition_key, raise_on_error=False)

@@ -1,4 +1,11 @@
-"""The whole graph on generated `tiny` data, run through the project's jobs as the demo runs it."""
+"""The whole graph on generated `tiny` data, run through the project's jobs as the demo runs it.
+
+Weeks are run in the demo's order: the weekly inputs (features, candidates, candidate feature
+rows) of every week the models need, oldest first, then the models and the submission of each
+predicted week.
+"""
+
+import shutil
 
 import dagster as dg
 import numpy as np
@@ -6,13 +13,36 @@ import pandas as pd
 import pytest
 
 from hm_assets import calendar
-from hm_assets.definitions import RAW_JOB, WEEKLY_JOB
-from hm_assets.runs import materializations
+from hm_assets.defs.models.assets import TRAIN_WEEKS
+from hm_assets.definitions import INPUTS_JOB, MODELS_JOB, RAW_JOB
+from hm_assets.runs import failure_messages, materializations
 from hm_assets.settings import Settings
 from hm_assets.synth import generate
 from hm_assets_tests.conftest import Project
 
-BACKTEST_WEEKS = 4
+BACKTEST_WEEKS = 3
+SUBMISSION = r"\d{10}( \d{10}){11}"
+
+
+def run_weeks(project: Project, predicted: list[str]) -> dict:
+    """Inputs of every week from the first training week of ``predicted[0]``, then the models."""
+    first = calendar.shift_week(predicted[0], -(TRAIN_WEEKS + 1))
+    needed = [calendar.week_key(calendar.shift_week(first, i)) for i in range(TRAIN_WEEKS + 1 + len(predicted))]
+    for week in needed:
+        result = project.run_job(INPUTS_JOB, week)
+        assert result.success, failure_messages(result)
+    return {week: project.run_job(MODELS_JOB, week) for week in predicted}
+
+
+def valid_submission(result, customers_csv) -> bool:
+    sub = pd.read_csv(materializations(result)["submission"]["path"], dtype=str)
+    customers = pd.read_csv(customers_csv, usecols=["customer_id"], dtype=str)
+    return (
+        list(sub.columns) == ["customer_id", "prediction"]
+        and sub["customer_id"].tolist() == customers["customer_id"].tolist()
+        and bool(sub["prediction"].str.fullmatch(SUBMISSION).all())
+        and bool(sub["prediction"].map(lambda p: len(set(p.split()))).eq(12).all())
+    )
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +53,7 @@ def tiny_run(tmp_path_factory):
     assert project.run_job(RAW_JOB).success
     target = project.settings.target_week
     weeks = [calendar.week_key(calendar.shift_week(target, -i)) for i in range(BACKTEST_WEEKS, -1, -1)]
-    runs = {week: project.run_job(WEEKLY_JOB, week) for week in weeks}
-    return info, project, runs
+    return info, project, run_weeks(project, weeks)
 
 
 def _meta(result, asset):
@@ -33,26 +62,64 @@ def _meta(result, asset):
 
 def test_every_week_runs(tiny_run):
     _, _, runs = tiny_run
-    assert all(r.success for r in runs.values())
+    assert all(r.success for r in runs.values()), [failure_messages(r) for r in runs.values()]
 
 
 def test_submission_has_one_well_formed_row_per_customer(tiny_run):
     info, project, runs = tiny_run
     target = calendar.week_key(project.settings.target_week)
+    assert valid_submission(runs[target], info["customers"])
     sub = pd.read_csv(_meta(runs[target], "submission")["path"], dtype=str)
-    customers = pd.read_csv(info["customers"], usecols=["customer_id"], dtype=str)
-    assert list(sub.columns) == ["customer_id", "prediction"]
-    assert sub["customer_id"].tolist() == customers["customer_id"].tolist()
-    assert sub["prediction"].str.fullmatch(r"\d{10}( \d{10}){11}").all()
-    assert sub["prediction"].map(lambda p: len(set(p.split()))).eq(12).all()
     known = set(pd.read_csv(info["articles"], usecols=["article_id"])["article_id"])
     assert {int(a) for p in sub["prediction"].head(200) for a in p.split()} <= known
 
 
-def test_recent_purchases_beat_popularity_on_planted_data(tiny_run):
+def test_blend_beats_popularity_on_held_out_weeks(tiny_run):
     _, project, runs = tiny_run
-    scored = [_meta(r, "backtest") for w, r in runs.items() if w != calendar.week_key(project.settings.target_week)]
+    scored = [_meta(r, "evaluation_report") for w, r in runs.items() if w != calendar.week_key(project.settings.target_week)]
     assert len(scored) == BACKTEST_WEEKS and all(m["buyers"] > 0 for m in scored)
-    recent = np.mean([m["map_at_12_recent"] for m in scored])
+    blend = np.mean([m["map_at_12"] for m in scored])
     popular = np.mean([m["map_at_12_popularity"] for m in scored])
-    assert recent > popular > 0
+    assert blend > popular > 0
+    assert {"report", "map_at_12_by_segment", "feature_importance", "plot"} <= set(scored[0])
+
+
+def test_changing_what_the_weeks_buyers_bought_leaves_its_recommendations_unchanged(tiny_run, tmp_path):
+    """Tuning and training never see W's labels: W's purchases, with the same buyers, swapped."""
+    info, project, runs = tiny_run
+    week = calendar.week_key(project.settings.last_known_week)
+    before = project.stored_partition("recommendations", week)
+    tx = pd.read_csv(info["transactions"], dtype={"article_id": str, "customer_id": str})
+    in_week = pd.to_datetime(tx["t_dat"]) >= pd.Timestamp(week)
+    articles = pd.read_csv(info["articles"], usecols=["article_id"], dtype=str)["article_id"].to_numpy()
+    rng = np.random.default_rng(1)
+    tx.loc[in_week, "article_id"] = rng.choice(articles, int(in_week.sum()))
+    raw = tmp_path / "raw"
+    shutil.copytree(project.raw, raw)
+    tx.to_csv(raw / "transactions_train.csv", index=False)
+    shutil.copytree(project.settings.warehouse, tmp_path / "store")
+    other = Project(tmp_path, Settings(raw_dir=str(raw), warehouse=str(tmp_path / "store")), dg.DagsterInstance.ephemeral())
+    assert other.run_job(RAW_JOB).success
+    assert other.run_job(INPUTS_JOB, week).success
+    result = other.run_job(MODELS_JOB, week)
+    assert result.success, failure_messages(result)
+    after = other.stored_partition("recommendations", week)
+    pd.testing.assert_frame_equal(before, after)
+    assert _meta(result, "evaluation_report")["map_at_12"] != _meta(runs[week], "evaluation_report")["map_at_12"]
+
+
+def test_awkward_data_still_gives_a_valid_submission(tmp_path):
+    """Mostly missing ages, one postal code, one sales channel, ten weeks of history."""
+    info = generate(tmp_path / "raw", scale="tiny", seed=0, profile="sparse")
+    days = pd.read_csv(info["transactions"], usecols=["t_dat"])["t_dat"]
+    customers = pd.read_csv(info["customers"])
+    assert customers["age"].isna().mean() > 0.5 and customers["postal_code"].nunique() == 1
+    settings = Settings(
+        first_day=calendar.as_date(days.min()), last_day=calendar.as_date(days.max()), raw_dir=str(tmp_path / "raw"), warehouse=str(tmp_path / "store")
+    )
+    project = Project(tmp_path, settings, dg.DagsterInstance.ephemeral())
+    assert project.run_job(RAW_JOB).success
+    runs = run_weeks(project, [calendar.week_key(settings.target_week)])
+    (result,) = runs.values()
+    assert result.success, failure_messages(result)
+    assert valid_submission(result, info["customers"])

@@ -8,11 +8,17 @@ MAP@12 on the hand-built data (conftest), held-out week 2020-09-16:
 - recent purchases + popularity: c0 [A1, A4, ...] slot 1; c1 [A2, A3, A1, A4, A5] slot 5;
   c3 [A3, ...] slot 1 -> (1 + 1/5 + 1) / 3
 - recall of the recent candidates: (c0,A1) and (c3,A3) of 3 true pairs -> 2/3
+
+Four customers cannot train a ranker (the first weeks have no buyer with a history), so here
+the inputs job is checked and the models job must fail clearly; the models run end to end on
+generated data in test_end_to_end.
 """
 
 import pandas as pd
 
-from hm_assets.definitions import RAW_JOB, WEEKLY_JOB, defs as load_defs
+from hm_assets.definitions import INPUTS_JOB, MODELS_JOB, RAW_JOB, WEEKLY_JOB, defs as load_defs
+from hm_assets.defs.models.assets import popular_list
+from hm_assets.recsys import baselines, evaluation
 from hm_assets.io.storage import ParquetHandle, resolve
 from hm_assets.recsys import strategies
 from hm_assets.runs import failure_messages, materializations
@@ -35,7 +41,8 @@ def test_definitions_load_as_the_ui_loads_them(monkeypatch, tmp_path):
     d = load_defs()
     keys = {k.to_user_string() for k in d.resolve_asset_graph().get_all_asset_keys()}
     assert {"articles", "customers", "transactions", "candidates_popular", "candidates_repurchase", "candidates", "als_model",
-            "recommendations", "submission", "backtest"} <= keys
+            "candidate_features", "training_set", "lgbm_ranker", "lgbm_classifier", "dnn_ranker", "blend",
+            "recommendations", "submission", "evaluation_report"} <= keys
     weekly = d.resolve_job_def(WEEKLY_JOB).partitions_def.get_partition_keys()
     assert (weekly[0], weekly[-1], len(weekly)) == ("2018-09-19", "2020-09-23", 106)
 
@@ -55,30 +62,50 @@ def test_raw_ingestion_stores_weeks_and_passes_checks(project):
     assert handle.select([HOLDOUT]).num_rows() == 3 and handle.select([TARGET]).num_rows() == 0
 
 
-def test_backtest_scores_hand_worked_map(project):
+def test_inputs_job_builds_feature_rows_for_the_weeks_buyers_and_hand_worked_baselines(project):
     assert project.run_job(RAW_JOB).success
-    result = project.run_job(WEEKLY_JOB, HOLDOUT)
-    assert result.success
-    meta = metadata(result, "backtest")
-    # metadata is rounded to 4 significant digits for people (hm_assets.defs.metadata)
-    assert meta["map_at_12_popularity"] == 0.5667  # (1/2 + 1/5 + 1) / 3
-    assert meta["map_at_12_recent"] == 0.7333  # (1 + 1/5 + 1) / 3
-    assert meta["map_at_12"] == 0.7333
-    assert meta["recall_candidates_recent"] == 0.6667  # 2/3
-    assert meta["buyers"] == 3
+    result = project.run_job(INPUTS_JOB, HOLDOUT)
+    assert result.success, failure_messages(result)
+    assert {"customer_features", "candidates", "candidate_features"} <= materialized(result)
+    rows = ParquetHandle(resolve(UPath(project.settings.warehouse) / "warehouse" / "candidate_features" / HOLDOUT)).to_pandas()
+    assert set(rows["customer_id"]) == {0, 1, 3}  # a past week is built for its buyers only
+    prefixes = {col.split("_")[0] for col in rows.columns}
+    assert {"c", "a", "p", "s", "by", "rank", "score"} <= prefixes
+    # the two baselines of evaluation_report, on the stored candidates (hand-worked in the docstring)
+    store = UPath(project.settings.warehouse) / "warehouse"
+    popular = popular_list(ParquetHandle(resolve(store / "candidates_popular" / HOLDOUT)))
+    repurchase = ParquetHandle(resolve(store / "candidates_repurchase" / HOLDOUT)).to_pandas()
+    buyers = [0, 1, 3]
+    actual = pd.DataFrame({"customer_id": [0, 1, 3], "article_id": [article(1), article(5), article(3)]})
+    table = evaluation.score_predictions(
+        {"popularity": baselines.popularity_predictions(popular, buyers), "recent": baselines.fill_with_popular(repurchase, popular, buyers)},
+        actual,
+    )
+    assert table["map_at_12"].tolist() == pytest.approx([(1 / 2 + 1 / 5 + 1) / 3, (1 + 1 / 5 + 1) / 3])
+
+
+def test_models_need_a_training_week_and_a_tuning_week(project):
+    assert project.run_job(RAW_JOB).success
+    assert project.run_job(INPUTS_JOB, "2020-08-26").success
+    for week in ("2020-08-26", "2020-09-02"):  # no earlier week at all; only one
+        result = project.run_job(MODELS_JOB, week)
+        assert not result.success and "too little history" in failure_messages(result)
 
 
 def test_target_week_submission_covers_every_customer(project):
     assert project.run_job(RAW_JOB).success
-    result = project.run_job(WEEKLY_JOB, TARGET)
-    assert result.success
-    assert "backtest" not in materialized(result)  # no known purchases in the target week
+    for week in ("2020-08-26", "2020-09-02", "2020-09-09", HOLDOUT, TARGET):
+        assert project.run_job(INPUTS_JOB, week).success
+    result = project.run_job(MODELS_JOB, TARGET)
+    assert result.success, failure_messages(result)
+    assert "evaluation_report" not in materialized(result)  # no known purchases in the target week
     sub = pd.read_csv(metadata(result, "submission")["path"], dtype=str)
     assert list(sub.columns) == ["customer_id", "prediction"]
     assert sub["customer_id"].tolist() == [HEX[k] for k in "abcd"]
     assert sub["prediction"].str.fullmatch(r"\d{10}( \d{10}){11}").all()
-    # c0 last bought A1 (09-17) then A4; the held-out week is history now
-    assert sub["prediction"].iloc[0].split()[:2] == [f"{article(1):010d}", f"{article(4):010d}"]
+    assert sub["prediction"].map(lambda p: len(set(p.split()))).eq(12).all()
+    checks = {(c.asset_key.to_user_string(), c.check_name): c for c in result.get_asset_check_evaluations()}
+    assert checks[("recommendations", "twelve_distinct_picks_per_customer")].metadata["rows_checked"].value == 4 * 12
 
 
 def test_missing_column_stops_ingestion_and_keeps_the_good_version(project):
@@ -119,9 +146,9 @@ def test_whole_pipeline_runs_against_object_storage(project):
 
     project.settings = dataclasses.replace(project.settings, warehouse=f"memory://hm-{uuid.uuid4().hex}")
     assert project.run_job(RAW_JOB).success
-    result = project.run_job(WEEKLY_JOB, HOLDOUT)
+    result = project.run_job(INPUTS_JOB, HOLDOUT)
     assert result.success
-    assert metadata(result, "backtest")["map_at_12_recent"] == 0.7333  # (1 + 1/5 + 1) / 3, rounded
+    assert metadata(result, "candidate_features")["dagster/row_count"] > 0
     handle = ParquetHandle(resolve(UPath(project.settings.warehouse) / "warehouse" / "transactions"))
     assert handle.num_rows() == 9 and str(handle.files[HOLDOUT]).startswith("memory://")
 
@@ -148,7 +175,7 @@ def test_workspace_validates_with_the_dagster_cli(tmp_path):
 
 def test_weekly_checks_pass_and_read_only_their_partition(project):
     assert project.run_job(RAW_JOB).success
-    holdout, target = project.run_job(WEEKLY_JOB, HOLDOUT), project.run_job(WEEKLY_JOB, TARGET)
+    holdout, target = project.run_job(INPUTS_JOB, HOLDOUT), project.run_job(INPUTS_JOB, TARGET)
     for week, result in ((HOLDOUT, holdout), (TARGET, target)):
         checks = {(c.asset_key.to_user_string(), c.check_name): c for c in result.get_asset_check_evaluations()}
         contract_checked = {asset for asset, name in checks if name == "candidate_contract"}
@@ -156,6 +183,5 @@ def test_weekly_checks_pass_and_read_only_their_partition(project):
         assert all(c.passed and c.partition == week for c in checks.values())
         rows = metadata(result, "candidates_repurchase")["rows"]
         assert checks[("candidates_repurchase", "candidate_contract")].metadata["rows_checked"].value == rows
-        assert checks[("recommendations", "twelve_distinct_picks_per_customer")].metadata["rows_checked"].value == 4 * 12
     # the target week knows one more week of history, so its partition is larger: each check saw its own
     assert metadata(target, "candidates_repurchase")["rows"] > metadata(holdout, "candidates_repurchase")["rows"]

@@ -22,6 +22,8 @@ from hm_assets.resources import RawData
 
 RAW_JOB = "ingest_raw"
 EXPLORE_JOB = "explore"
+INPUTS_JOB = "weekly_inputs"
+MODELS_JOB = "weekly_models"
 WEEKLY_JOB = "weekly_pipeline"
 RETRAIN_JOB = "weekly_retraining"
 EVALUATE_JOB = "evaluate_week"
@@ -47,9 +49,12 @@ def _groups_present(assets, groups) -> list[str]:
     return [g for g in groups if g in present]
 
 
-def build_jobs(assets: list, raw_group: str, explore_group: str, evaluation_asset: str) -> list:
-    """Jobs by group: ingestion, exploration, one per weekly stage, the whole week, and the
-    retraining of a new week (the whole week but its evaluation, which needs the week's purchases).
+def build_jobs(
+    assets: list, raw_group: str, explore_group: str, evaluation_asset: str, week_inputs: dg.AssetSelection
+) -> list:
+    """Jobs by group: ingestion, exploration, one per weekly stage, the whole week, the retraining
+    of a new week (the whole week but its evaluation, which needs the week's purchases), and the
+    week split in two: ``week_inputs`` (what later weeks train on) and the models that read them.
     Weekly jobs take their week partitions from their assets."""
     stages = _groups_present(assets, WEEKLY_GROUPS)
     whole_week = dg.AssetSelection.groups(*stages)
@@ -69,6 +74,19 @@ def build_jobs(assets: list, raw_group: str, explore_group: str, evaluation_asse
             )
             for stage in stages
         ],
+        dg.define_asset_job(
+            INPUTS_JOB,
+            selection=week_inputs,
+            description="Features, candidates and candidate feature rows of one week (what later weeks train on).",
+            **weekly_job,
+        ),
+        dg.define_asset_job(
+            MODELS_JOB,
+            selection=whole_week - week_inputs,
+            description="Training set, models, blend, recommendations, submission and evaluation of one week "
+            "(the inputs of its training weeks must exist).",
+            **weekly_job,
+        ),
         dg.define_asset_job(
             WEEKLY_JOB, selection=whole_week, description=f"Every weekly stage ({', '.join(stages)}) for one week.", **weekly_job
         ),

@@ -70,6 +70,13 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         root = _asset_root(self.base_path, "warehouse", key)
         return root / partition_key if partition_key is not None else root
 
+    def stored(self, asset: str, partition_key: str | None = None) -> ParquetHandle:
+        """A lazy view of the published version of ``asset`` (one week of it if partitioned).
+
+        For readers outside a run (the explain command): the same paths the IO manager writes.
+        """
+        return ParquetHandle(storage.resolve(self._target(dg.AssetKey(asset), partition_key)))
+
     def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
         partition = context.asset_partition_key if context.has_asset_partitions else None
         target = self._target(context.asset_key, partition)

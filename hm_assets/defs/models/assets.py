@@ -1,19 +1,339 @@
-"""Per-customer ranked picks for week W (today the baseline rule; later the rankers' blend)."""
+"""The models stage for week W: feature rows, training set, three rankers, their blend, the picks.
+
+- ``candidate_features`` [W]: W's merged candidates joined with W's feature tables and pair
+  features, in customer chunks (a past week holds its buyers only, the target week everyone).
+- ``training_set`` [W]: labelled, downsampled rows of weeks W-N-1..W-1 (a partition mapping);
+  the oldest N weeks train, W-1 tunes (early stopping, blend weights).
+- ``lgbm_ranker``, ``lgbm_classifier``, ``dnn_ranker`` [W]: tuned on W-1, then refit on
+  W-N..W-1; each also stores its scores on W-1's candidates from the tuning fit
+  (``<model>_tuning_scores``), which is what the blend is tuned on.
+- ``blend`` [W]: every model scores W's candidates; the weights tuned on W-1 combine them.
+- ``recommendations`` [W]: the blend's 12 for every customer, popularity fill where short.
+
+Nothing built for W reads W's purchases.
+"""
+
+import warnings
 
 import dagster as dg
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
+from hm_assets import calendar
 from hm_assets import columns as c
-from hm_assets.io.storage import ParquetHandle
-from hm_assets.recsys import baselines
+from hm_assets.io.storage import ParquetHandle, Parts
+from hm_assets.defs.candidates.assets import model_asset as factor_model_asset
+from hm_assets.recsys import baselines, blend as blending, features, history, rankers, segments, strategies, training
 
 GROUP = "models"
-CUSTOMER_CHUNK = 250_000  # customers filled at a time: bounds memory at full scale
+TRAIN_WEEKS = 4  # default N: training weeks before the tuning week W-1
+CUSTOMER_CHUNK = 250_000  # customers filled at a time in recommendations: bounds memory at full scale
 POPULAR_ROWS = 4096  # first rows of candidates_popular: holds the first customer's whole list
+LGBM_MODELS = {"lgbm_ranker": rankers.LAMBDARANK, "lgbm_classifier": rankers.BINARY}
+DNN_MODEL = "dnn_ranker"
+FEATURE_ROWS = "candidate_features"  # one week's candidates with every feature joined: what the models read
+MODELS = (*LGBM_MODELS, DNN_MODEL)  # the blend's inputs, in a fixed order
+GROUP_COLUMN = "query_group"  # (week, customer) id handed to the DNN's listwise loss
 
 
-def build_assets(weekly: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+def tuning_scores_key(model: str) -> str:
+    return f"{model}_tuning_scores"
+
+
+class CandidateFeaturesConfig(dg.Config):
+    chunk_customers: int = Field(default=20_000, description="Customers whose candidate rows are built at a time (~60 rows x ~150 float32 features each: ~0.7 GiB per chunk).")
+    history_weeks: int = Field(default=features.HISTORY_WEEKS, description="Weeks of transactions before W that pair features look at.")
+
+
+class TrainingSetConfig(dg.Config):
+    weeks: int = Field(default=TRAIN_WEEKS, description=f"Training weeks before W-1 (at most {TRAIN_WEEKS}, the partition mapping's reach).")
+    negative_rate: float = Field(default=0.5, description="Share of negative candidate rows kept (seeded, per pair).")
+    seed: int = Field(default=0, description="Seed of the negative downsampling.")
+
+
+class LgbmConfig(dg.Config):
+    learning_rate: float = Field(default=0.05, description="Shrinkage per boosting round.")
+    num_leaves: int = Field(default=31, description="Leaves per tree.")
+    min_data_in_leaf: int = Field(default=20, description="Rows a leaf needs at least.")
+    feature_fraction: float = Field(default=0.8, description="Share of features each tree sees (seeded).")
+    max_rounds: int = Field(default=400, description="Upper bound on boosting rounds; early stopping on W-1 picks the number.")
+    early_stopping_rounds: int = Field(default=30, description="Rounds without improvement on W-1 before stopping.")
+    seed: int = Field(default=0, description="LightGBM seed.")
+    num_threads: int = Field(default=1, description="Threads (fixed, so that training is deterministic; one is fastest on a busy 2-core machine).")
+
+    def settings(self, objective: str) -> rankers.LgbmSettings:
+        return rankers.LgbmSettings(objective=objective, **self.model_dump())
+
+
+class DnnConfig(dg.Config):
+    epochs: int = Field(default=20, description="Upper bound on epochs; early stopping on W-1 (MAP@12) picks the number.")
+    patience: int = Field(default=3, description="Epochs without a better W-1 MAP@12 before stopping.")
+    batch_size: int = Field(default=4096, description="Rows per minibatch (whole customers).")
+    lr: float = Field(default=2e-3, description="AdamW learning rate.")
+    embedding_dim: int = Field(default=16, description="Width of every id and category embedding.")
+    hidden: list[int] = Field(default=[128, 64], description="Widths of the MLP's hidden layers.")
+    dropout: float = Field(default=0.1, description="Dropout after each hidden layer.")
+    seed: int = Field(default=0, description="Seed of the weights, dropout and batch order.")
+    device: str | None = Field(default=None, description="torch device; None: CUDA when present, else CPU.")
+
+    def settings(self, epochs: int | None = None) -> "dnn.DNNConfig":
+        from hm_assets.recsys import dnn
+
+        values = self.model_dump()
+        values["hidden"] = tuple(values["hidden"])
+        if epochs is not None:
+            values["epochs"] = epochs
+        return dnn.DNNConfig(**values)
+
+
+class BlendConfig(dg.Config):
+    method: str = Field(default=blending.RANK_METHOD, description="'rank' (reciprocal ranks) or 'score' (per-customer min-max scores).")
+    grid_step: float = Field(default=0.1, description="Step of the weight grid on the simplex, tuned by MAP@12 on W-1.")
+    shrink_to_equal: float = Field(
+        default=0.5, description="Pull of the tuned weights toward equal weights (0: tuned as is; 1: equal), against one noisy week."
+    )
+
+
+def _week_parts(handle: ParquetHandle) -> dict[str, ParquetHandle]:
+    """A multi-partition handle split by week (part names are ``<week>`` or ``<week>/<chunk>``)."""
+    weeks: dict[str, list[str]] = {}
+    for name in handle.names:
+        weeks.setdefault(name.split("/")[0], []).append(name)
+    return {week: handle.select(names) for week, names in sorted(weeks.items())}
+
+
+def _chunks(handle: ParquetHandle):
+    """Each stored chunk of a customer-chunked table as a frame (one file at a time)."""
+    for name in handle.names:
+        yield handle.select([name]).to_pandas()
+
+
+def _md(frame: pd.DataFrame, floatfmt: str = ".5g") -> dg.MetadataValue:
+    from hm_assets.defs.exploration.plots import markdown_table
+
+    return dg.MetadataValue.md(markdown_table(frame, floatfmt))
+
+
+def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS) -> list[dg.AssetsDefinition]:
+    # The first weeks reach before the first partition: those weeks are skipped (and
+    # training_set fails clearly if fewer than two remain). The flag is a beta Dagster
+    # parameter, used knowingly, so its warning is not shown to users.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=dg.BetaWarning)
+        window = dg.TimeWindowPartitionMapping(start_offset=-(train_weeks + 1), end_offset=-1, allow_nonexistent_upstream_partitions=True)
+        previous = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1, allow_nonexistent_upstream_partitions=True)
+
+    @dg.asset(
+        group_name=GROUP,
+        partitions_def=weekly,
+        kinds={"pandas"},
+        ins={
+            "customers": dg.AssetIn(metadata={"columns": [c.CUSTOMER_ID, c.AGE, c.POSTAL_CODE]}),
+            "articles": dg.AssetIn(metadata={"columns": features.PAIR_ARTICLE_COLUMNS}),
+            **{factor_model_asset(m): dg.AssetIn() for m in strategies.MODELS},
+        },
+    )
+    def candidate_features(
+        context: dg.AssetExecutionContext,
+        config: CandidateFeaturesConfig,
+        candidates: ParquetHandle,
+        customer_features: pd.DataFrame,
+        article_features: pd.DataFrame,
+        segment_popularity: pd.DataFrame,
+        customers: pd.DataFrame,
+        articles: pd.DataFrame,
+        transactions: ParquetHandle,
+        **factor_models: dict,
+    ) -> Parts:
+        """W's candidate pairs with every feature of W, in customer chunks (one Parquet part each).
+
+        Columns: the merged candidates' (``customer_id, article_id, n_strategies, by_<s>,
+        rank_<s>, score_<s>``), then ``c_*`` customer, ``a_*`` article, ``s_*`` segment and ``p_*``
+        pair features, including ``p_<model>_score``: each factor model's (ALS, BPR) score of
+        every pair, not only of those it proposed. Every feature sees transactions strictly
+        before W only.
+        """
+        week = context.partition_key
+        past = history.read_weeks(history.weeks_before(transactions, week, config.history_weeks), features.PAIR_HISTORY_COLUMNS)
+        customer_segments = segments.customer_segments(customers)
+        pair_functions = [
+            lambda pairs: segments.segment_pair_features(pairs, segment_popularity, customer_segments),
+            lambda pairs: features.compute_pair_features(pairs, past, articles, week),
+            *(_factor_scores(name, factor_models[factor_model_asset(name)]) for name in strategies.MODELS),
+        ]
+        customer_index = pd.Index(customer_features[c.CUSTOMER_ID])
+        article_index = pd.Index(article_features[c.ARTICLE_ID])
+        ids = candidates.read([c.CUSTOMER_ID]).column(c.CUSTOMER_ID).to_numpy()
+
+        def parts():
+            for i, chunk in enumerate(training.customer_chunks(ids, config.chunk_customers)):
+                lo, hi = int(chunk[0]), int(chunk[-1])
+                cands = candidates.to_pandas(filter=[(c.CUSTOMER_ID, ">=", lo), (c.CUSTOMER_ID, "<=", hi)])
+                cands = cands.sort_values([c.CUSTOMER_ID, c.ARTICLE_ID], kind="stable")
+                frame = training.join_features(cands, customer_features, article_features, pair_functions, customer_index, article_index)
+                yield f"chunk-{i:05d}", frame
+
+        context.add_output_metadata(
+            {"customers": len(np.unique(ids)), "history_rows": len(past), "history_from": calendar.week_key(calendar.shift_week(week, -config.history_weeks))}
+        )
+        return Parts(parts())
+
+    @dg.asset(
+        group_name=GROUP,
+        partitions_def=weekly,
+        kinds={"pandas"},
+        ins={"candidate_features": dg.AssetIn(partition_mapping=window)},
+    )
+    def training_set(
+        context: dg.AssetExecutionContext, config: TrainingSetConfig, candidate_features: ParquetHandle, transactions: ParquetHandle
+    ) -> pd.DataFrame:
+        """Labelled rows of the weeks W-N-1..W-1 (N = ``weeks``), each week labelled by its own purchases.
+
+        All positives are kept, negatives at ``negative_rate``; customers without a positive
+        candidate are dropped. The last week (W-1) is the tuning week. Never reads W's purchases.
+        """
+        week = context.partition_key
+        if config.weeks > train_weeks:
+            raise dg.Failure(f"weeks={config.weeks} exceeds the {train_weeks} weeks the partition mapping provides")
+        by_week = _week_parts(candidate_features)
+        wanted = [calendar.week_key(calendar.shift_week(week, -k)) for k in range(config.weeks + 1, 0, -1)]
+        present = [w for w in wanted if w in by_week]
+        if len(present) < 2 or present[-1] != wanted[-1]:
+            raise dg.Failure(
+                f"training_set for {week} needs candidate_features of at least two weeks ending at {wanted[-1]} "
+                f"(a training week and the tuning week); found {present or 'none'}: too little history before {week}"
+            )
+        frames, summary = [], []
+        for w in present:
+            bought = history.week_rows(transactions, w, [c.CUSTOMER_ID, c.ARTICLE_ID])
+            kept = []
+            for frame in _chunks(by_week[w]):
+                label = training.label_pairs(frame, bought)
+                kept.append(training.sample_training_rows(frame, label, config.negative_rate, config.seed, w))
+            rows = pd.concat(kept, ignore_index=True)
+            summary.append({"week": w, "rows": len(rows), "positives": int(rows[c.LABEL].sum()), "customers": int(rows[c.CUSTOMER_ID].nunique())})
+            frames.append(rows)
+        rows = training.sort_groups(pd.concat(frames, ignore_index=True))
+        rows[c.WEEK] = pd.Categorical(rows[c.WEEK], categories=present)
+        context.add_output_metadata(
+            {"weeks": dg.MetadataValue.md(pd.DataFrame(summary).to_markdown(index=False)), "features": len(training.feature_columns(rows)), "tuning_week": present[-1]}
+        )
+        return rows
+
+    def lgbm_asset(name: str, objective: str) -> dg.AssetsDefinition:
+        @dg.multi_asset(
+            name=name,
+            group_name=GROUP,
+            partitions_def=weekly,
+            outs={
+                name: dg.AssetOut(io_manager_key="model_io_manager", kinds={"lightgbm"}, description=f"LightGBM {objective} model for W, refit on W-N..W-1."),
+                tuning_scores_key(name): dg.AssetOut(kinds={"pandas"}, description="Scores of the tuning fit on every candidate of W-1 (for the blend)."),
+            },
+            ins={"tuning_week_features": dg.AssetIn("candidate_features", partition_mapping=previous)},
+        )
+        def _model(context: dg.AssetExecutionContext, config: LgbmConfig, training_set: pd.DataFrame, tuning_week_features: ParquetHandle):
+            settings = config.settings(objective)
+            feats = training.feature_columns(training_set)
+            tune_train, tune_valid, refit = rankers.split_tuning(training_set)
+            tuned, rounds = rankers.train_lgbm(tune_train, tune_valid, feats, features.CATEGORICAL_FEATURES, settings)
+            scores = _tuning_scores(tuning_week_features, lambda frame: rankers.predict(tuned, frame))
+            final, _ = rankers.train_lgbm(refit, None, feats, features.CATEGORICAL_FEATURES, settings, rounds=rounds)
+            importance = rankers.feature_importance(final).head(20)
+            yield dg.Output(
+                final,
+                output_name=name,
+                metadata={"rounds": rounds, "train_rows": len(refit), "features": len(feats), "importance": _md(importance)},
+            )
+            yield dg.Output(scores, output_name=tuning_scores_key(name), metadata={"rows": len(scores)})
+
+        return _model
+
+    @dg.multi_asset(
+        name=DNN_MODEL,
+        group_name=GROUP,
+        partitions_def=weekly,
+        outs={
+            DNN_MODEL: dg.AssetOut(io_manager_key="model_io_manager", kinds={"pytorch"}, description="Torch DNN ranker for W, refit on W-N..W-1."),
+            tuning_scores_key(DNN_MODEL): dg.AssetOut(kinds={"pandas"}, description="Scores of the tuning fit on every candidate of W-1 (for the blend)."),
+        },
+        ins={"tuning_week_features": dg.AssetIn("candidate_features", partition_mapping=previous)},
+    )
+    def dnn_ranker(context: dg.AssetExecutionContext, config: DnnConfig, training_set: pd.DataFrame, tuning_week_features: ParquetHandle):
+        """Embeddings of article id and categories plus the numeric features, an MLP, a listwise
+        loss per customer; early-stopped on W-1's MAP@12, then refit on W-N..W-1."""
+        from hm_assets.recsys import dnn
+
+        feats = training.feature_columns(training_set)
+        categorical = [f for f in features.CATEGORICAL_FEATURES if f in feats]
+        columns = {"label": c.LABEL, "group": GROUP_COLUMN, "categorical": categorical,
+                   "numeric": [f for f in feats if f not in categorical], "hashed": [c.ARTICLE_ID]}
+        rows = training_set.assign(**{GROUP_COLUMN: training.group_ids(training_set)})
+        tune_train, tune_valid, refit = rankers.split_tuning(rows)
+        tuned, info = dnn.train_dnn(tune_train, tune_valid, config=config.settings(), **columns)
+        scores = _tuning_scores(tuning_week_features, lambda frame: dnn.predict_dnn(tuned, frame))
+        final, _ = dnn.train_dnn(refit, None, config=config.settings(epochs=info["best_epoch"]), **columns)
+        curve = pd.DataFrame({"epoch": np.arange(1, len(info["valid_map_at_12"]) + 1), "map_at_12_on_W-1": info["valid_map_at_12"]})
+        yield dg.Output(
+            final,
+            output_name=DNN_MODEL,
+            metadata={"epochs": info["best_epoch"], "device": info["device"], "train_rows": len(refit), "features": len(feats), "tuning_curve": _md(curve)},
+        )
+        yield dg.Output(scores, output_name=tuning_scores_key(DNN_MODEL), metadata={"rows": len(scores)})
+
+    @dg.asset(
+        group_name=GROUP,
+        partitions_def=weekly,
+        kinds={"pandas"},
+    )
+    def blend(
+        context: dg.AssetExecutionContext,
+        config: BlendConfig,
+        candidate_features: ParquetHandle,
+        transactions: ParquetHandle,
+        lgbm_ranker,
+        lgbm_classifier,
+        dnn_ranker,
+        lgbm_ranker_tuning_scores: pd.DataFrame,
+        lgbm_classifier_tuning_scores: pd.DataFrame,
+        dnn_ranker_tuning_scores: pd.DataFrame,
+    ) -> pd.DataFrame:
+        """Every model scores W's candidates; weights tuned by MAP@12 on W-1 combine their rankings.
+
+        Returns the pairs in any model's or the blend's top 12 per customer: ``customer_id,
+        article_id, score_<m>, rank_<m>`` per model, ``blend_score``, ``rank`` (the blend's).
+        """
+        week = context.partition_key
+        tuning_week = calendar.week_key(calendar.shift_week(week, -1))
+        models = {"lgbm_ranker": lgbm_ranker, "lgbm_classifier": lgbm_classifier, DNN_MODEL: dnn_ranker}
+        tuning = _joined_scores(
+            {"lgbm_ranker": lgbm_ranker_tuning_scores, "lgbm_classifier": lgbm_classifier_tuning_scores, DNN_MODEL: dnn_ranker_tuning_scores}
+        )
+        actual = history.week_rows(transactions, tuning_week, [c.CUSTOMER_ID, c.ARTICLE_ID])
+        tuned, grid = blending.tune_weights(tuning, actual, MODELS, config.grid_step, config.method)
+        weights = blending.shrink(tuned, config.shrink_to_equal)
+        picks = []
+        for frame in _chunks(candidate_features):
+            scored = frame[[c.CUSTOMER_ID, c.ARTICLE_ID]].copy()
+            for m in MODELS:
+                scored[blending.score_column(m)] = rankers.score_model(models[m], frame)
+            picks.append(blending.blend_picks(scored, weights, config.method))
+        out = pd.concat(picks, ignore_index=True)
+        best = grid.sort_values("map_at_12", ascending=False, kind="stable").head(10)
+        singles = grid[grid[list(MODELS)].max(axis=1) == 1.0]
+        context.add_output_metadata(
+            {
+                "weights": dg.MetadataValue.json(weights),
+                "tuned_weights": dg.MetadataValue.json(tuned),
+                "tuning_week": tuning_week,
+                "tuning_map_at_12": float(round(grid["map_at_12"].max(), 5)),
+                "tuning_grid_top": _md(best),
+                "tuning_single_models": _md(singles),
+                "customers": int(out[c.CUSTOMER_ID].nunique()),
+            }
+        )
+        return out
+
     @dg.asset(
         group_name=GROUP,
         partitions_def=weekly,
@@ -21,21 +341,52 @@ def build_assets(weekly: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
         ins={"customers": dg.AssetIn(metadata={"columns": [c.CUSTOMER_ID]})},
     )
     def recommendations(
-        context: dg.AssetExecutionContext,
-        candidates_repurchase: pd.DataFrame,
-        candidates_popular: ParquetHandle,
-        customers: pd.DataFrame,
+        context: dg.AssetExecutionContext, blend: pd.DataFrame, candidates_popular: ParquetHandle, customers: pd.DataFrame
     ) -> pd.DataFrame:
-        """12 ranked articles for every customer: own past purchases (repurchase strategy), then
-        the popular strategy's list (the same for everyone, so only its first rows are read)."""
+        """12 ranked articles for every customer: the blend's top 12, then popular articles.
+
+        Customers outside W's scope (non-buyers of a past week) and those with fewer than 12
+        candidates get the popularity fill.
+        """
+        picks = blend.loc[blend[c.RANK] < c.K, [c.CUSTOMER_ID, c.ARTICLE_ID, c.RANK]]
+        popular = popular_list(candidates_popular)
         ids = customers[c.CUSTOMER_ID].to_numpy(np.int32)
-        popular = baselines.shared_list(next(candidates_popular.iter_batches(POPULAR_ROWS)).to_pandas())
         chunks = [
-            baselines.fill_with_popular(candidates_repurchase, popular, ids[i : i + CUSTOMER_CHUNK])
+            baselines.fill_with_popular(picks, popular, ids[i : i + CUSTOMER_CHUNK])
             for i in range(0, len(ids), CUSTOMER_CHUNK)
         ]
         recs = pd.concat(chunks, ignore_index=True)
-        context.add_output_metadata({"customers": len(ids), "rows": len(recs), "source": "repurchase + popular"})
+        short = int((picks.groupby(c.CUSTOMER_ID).size() < c.K).sum())
+        context.add_output_metadata(
+            {"customers": len(ids), "rows": len(recs), "from_blend": int(picks[c.CUSTOMER_ID].nunique()), "filled_short_lists": short}
+        )
         return recs
 
-    return [recommendations]
+    return [candidate_features, training_set, *(lgbm_asset(n, o) for n, o in LGBM_MODELS.items()), dnn_ranker, blend, recommendations]
+
+
+def _factor_scores(name: str, factors: dict):
+    return lambda pairs: pd.DataFrame({f"p_{name}_score": strategies.pair_scores(factors, pairs)})
+
+
+def popular_list(candidates_popular: ParquetHandle) -> pd.DataFrame:
+    """The popular strategy's one list (``article_id, score, rank``): it is the same for every
+    customer, so only the first rows of the stored table are read."""
+    return baselines.shared_list(next(candidates_popular.iter_batches(POPULAR_ROWS)).to_pandas())
+
+
+def _tuning_scores(handle: ParquetHandle, score) -> pd.DataFrame:
+    """``customer_id, article_id, score`` of a model on every candidate row of the tuning week."""
+    parts = []
+    for frame in _chunks(handle):
+        parts.append(pd.DataFrame({c.CUSTOMER_ID: frame[c.CUSTOMER_ID].to_numpy(np.int32), c.ARTICLE_ID: frame[c.ARTICLE_ID].to_numpy(np.int32), c.SCORE: score(frame)}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _joined_scores(scores: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One frame with ``score_<m>`` per model, keyed by (customer, article)."""
+    joined = None
+    for m, frame in scores.items():
+        frame = frame.rename(columns={c.SCORE: blending.score_column(m)})
+        joined = frame if joined is None else joined.merge(frame, on=[c.CUSTOMER_ID, c.ARTICLE_ID], how="inner", validate="one_to_one")
+    return joined

@@ -11,7 +11,7 @@ from hm_assets.recsys import tracking
 
 GROUP = "monitoring"
 # The weekly asset whose output frame holds ``method, map_at_12, recall_at_12`` for one week.
-EVALUATION_ASSET = "backtest"
+EVALUATION_ASSET = "evaluation_report"
 
 # Refresh once an evaluated week changes, after the runs in flight (a backfill) have finished.
 REFRESH = (

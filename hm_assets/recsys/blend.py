@@ -1,0 +1,152 @@
+"""A weighted blend of several models' per-customer rankings, with weights tuned by MAP@12.
+
+Each model scores the same candidate pairs; within each customer, its scores become a
+normalised value, and the blend is the weighted sum of those values:
+- ``rank``: reciprocal rank, ``1 / (RECIPROCAL_OFFSET + rank)`` (rank 0 = the model's best pick),
+  insensitive to the scale of each model's scores;
+- ``score``: the customer's scores rescaled to [0, 1] (min-max; 0 when all are equal).
+Everything is per customer, so a customer's blend never depends on which other customers are
+scored with it (chunks and scopes change nothing). Ties go to the lower ``article_id``, so the
+result is deterministic.
+
+Weights are tuned on the week before the predicted one (W-1), whose purchases are known, by a
+grid over the simplex; never on W.
+"""
+
+import itertools
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from hm_assets import columns as c
+from hm_assets.recsys import metrics
+
+RANK_METHOD = "rank"
+SCORE_METHOD = "score"
+RECIPROCAL_OFFSET = 5.0
+
+
+def score_column(model: str) -> str:
+    return f"score_{model}"
+
+
+def rank_column(model: str) -> str:
+    return f"rank_{model}"
+
+
+def customer_ranks(customer_ids: np.ndarray, scores: np.ndarray, article_ids: np.ndarray) -> np.ndarray:
+    """Rank (int32, 0 = best) of each row within its customer: higher score first, then lower id."""
+    customer_ids = np.asarray(customer_ids)
+    order = np.lexsort((np.asarray(article_ids), -np.asarray(scores, dtype=np.float64), customer_ids))
+    sorted_customers = customer_ids[order]
+    starts = np.r_[0, np.flatnonzero(sorted_customers[1:] != sorted_customers[:-1]) + 1]
+    first = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    ranks = np.empty(len(order), dtype=np.int32)
+    ranks[order] = np.arange(len(order)) - first
+    return ranks
+
+
+def normalised(customer_ids: np.ndarray, scores: np.ndarray, article_ids: np.ndarray, method: str) -> np.ndarray:
+    """Per-customer normalised value (float64, higher is better) of one model's scores."""
+    if method == RANK_METHOD:
+        return 1.0 / (RECIPROCAL_OFFSET + customer_ranks(customer_ids, scores, article_ids))
+    if method == SCORE_METHOD:
+        s = pd.Series(np.asarray(scores, dtype=np.float64))
+        grouped = s.groupby(np.asarray(customer_ids))
+        low, high = grouped.transform("min").to_numpy(), grouped.transform("max").to_numpy()
+        span = high - low
+        return np.where(span > 0, (s.to_numpy() - low) / np.where(span > 0, span, 1.0), 0.0)
+    raise ValueError(f"blend method must be {RANK_METHOD!r} or {SCORE_METHOD!r}, got {method!r}")
+
+
+def _values(frame: pd.DataFrame, models: Sequence[str], method: str) -> np.ndarray:
+    customers, articles = frame[c.CUSTOMER_ID].to_numpy(), frame[c.ARTICLE_ID].to_numpy()
+    return np.column_stack([normalised(customers, frame[score_column(m)].to_numpy(), articles, method) for m in models])
+
+
+def blend_scores(frame: pd.DataFrame, weights: Mapping[str, float], method: str = RANK_METHOD) -> np.ndarray:
+    """The blended score (float32) of each row of ``frame`` (``customer_id, article_id, score_<m>``)."""
+    models = list(weights)
+    w = np.array([weights[m] for m in models], dtype=np.float64)
+    return (_values(frame, models, method) @ w).astype(np.float32)
+
+
+def weight_grid(models: Sequence[str], step: float) -> list[dict[str, float]]:
+    """Every weighting of ``models`` on the simplex with the given step (fixed order, best first tie)."""
+    n = round(1 / step)
+    if not np.isclose(n * step, 1.0) or n < 1:
+        raise ValueError(f"grid step must divide 1, got {step}")
+    combos = [p for p in itertools.product(range(n + 1), repeat=len(models)) if sum(p) == n]
+    combos.sort(key=lambda p: (-max(p), p))  # tried in a fixed order; the first best wins ties
+    return [{m: k / n for m, k in zip(models, p)} for p in combos]
+
+
+def top_k(frame: pd.DataFrame, scores: np.ndarray, k: int = c.K) -> pd.DataFrame:
+    """The ``k`` best rows per customer by ``scores`` as ``customer_id, article_id, rank``."""
+    ranks = customer_ranks(frame[c.CUSTOMER_ID].to_numpy(), scores, frame[c.ARTICLE_ID].to_numpy())
+    keep = ranks < k
+    out = pd.DataFrame(
+        {
+            c.CUSTOMER_ID: frame[c.CUSTOMER_ID].to_numpy()[keep],
+            c.ARTICLE_ID: frame[c.ARTICLE_ID].to_numpy()[keep],
+            c.RANK: ranks[keep].astype(np.int16),
+        }
+    )
+    return out.sort_values([c.CUSTOMER_ID, c.RANK], kind="stable").reset_index(drop=True)
+
+
+def tune_weights(
+    frame: pd.DataFrame, actual: pd.DataFrame, models: Sequence[str], step: float = 0.1, method: str = RANK_METHOD
+) -> tuple[dict[str, float], pd.DataFrame]:
+    """Blend weights that maximise MAP@12 on a past week, and the MAP@12 of every weighting tried.
+
+    frame: every candidate of that week's buyers with each model's ``score_<m>`` (models trained
+    without that week's labels); actual: that week's purchases (``customer_id, article_id``).
+    Returns the best weights (first in grid order among equals) and ``weights..., map_at_12``.
+    """
+    values = _values(frame, models, method)
+    rows = []
+    best, best_map = None, -1.0
+    for weights in weight_grid(models, step):
+        blended = values @ np.array([weights[m] for m in models])
+        score = metrics.map_at_k(top_k(frame, blended), actual)
+        rows.append({**weights, "map_at_12": score})
+        if score > best_map + 1e-12:
+            best, best_map = weights, score
+    return best, pd.DataFrame(rows)
+
+
+def shrink(weights: Mapping[str, float], amount: float) -> dict[str, float]:
+    """``(1 - amount) * weights + amount * equal weights``: tuning on one week of buyers is noisy
+    (on ``small`` the best weights swing from week to week), so the tuned weights are pulled
+    toward the equal blend; ``amount = 0`` keeps them, ``1`` ignores them."""
+    if not 0 <= amount <= 1:
+        raise ValueError(f"shrink amount must be in [0, 1], got {amount}")
+    equal = 1.0 / len(weights)
+    return {m: round((1 - amount) * w + amount * equal, 6) for m, w in weights.items()}
+
+
+def blend_picks(frame: pd.DataFrame, weights: Mapping[str, float], method: str = RANK_METHOD, k: int = c.K) -> pd.DataFrame:
+    """The rows in any model's or the blend's top ``k``, with every model's score and rank.
+
+    frame: candidate pairs of whole customers with ``score_<m>`` for each weighted model.
+    Returns ``customer_id, article_id``, ``score_<m>, rank_<m>`` per model (rank int16 within
+    the customer, 0 = best), ``blend_score`` and ``rank`` (the blend's), sorted by customer and
+    blend rank. The blend's top ``k`` is ``rank < k``.
+    """
+    customers, articles = frame[c.CUSTOMER_ID].to_numpy(), frame[c.ARTICLE_ID].to_numpy()
+    out = {c.CUSTOMER_ID: customers, c.ARTICLE_ID: articles}
+    keep = np.zeros(len(frame), dtype=bool)
+    for m in weights:
+        ranks = customer_ranks(customers, frame[score_column(m)].to_numpy(), articles)
+        out[score_column(m)] = frame[score_column(m)].to_numpy(np.float32)
+        out[rank_column(m)] = ranks.astype(np.int16)
+        keep |= ranks < k
+    blended = blend_scores(frame, weights, method)
+    ranks = customer_ranks(customers, blended, articles)
+    keep |= ranks < k
+    out[c.BLEND_SCORE] = blended
+    out[c.RANK] = ranks.astype(np.int16)
+    picks = pd.DataFrame(out).loc[keep]
+    return picks.sort_values([c.CUSTOMER_ID, c.RANK], kind="stable").reset_index(drop=True)

@@ -1,0 +1,65 @@
+"""Blend: per-customer ranks, tuned weights on a past week, deterministic picks."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hm_assets.recsys import blend
+
+
+def frame():
+    # customer 0: model a prefers 11, model b prefers 12; customer 1: both prefer 20
+    return pd.DataFrame(
+        {
+            "customer_id": np.array([0, 0, 0, 1, 1], dtype=np.int32),
+            "article_id": np.array([10, 11, 12, 20, 21], dtype=np.int32),
+            "score_a": np.array([0.1, 0.9, 0.5, 3.0, 1.0], dtype=np.float32),
+            "score_b": np.array([0.2, 0.1, 0.7, 5.0, 5.0], dtype=np.float32),
+        }
+    )
+
+
+def test_customer_ranks_break_ties_by_article_id():
+    f = frame()
+    assert blend.customer_ranks(f.customer_id, f.score_b, f.article_id).tolist() == [1, 2, 0, 0, 1]
+
+
+def test_tuning_picks_the_model_that_ranks_the_bought_article_first():
+    actual = pd.DataFrame({"customer_id": [0, 1], "article_id": [12, 20]})
+    weights, grid = blend.tune_weights(frame(), actual, ["a", "b"], step=0.5)
+    assert weights == {"a": 0.0, "b": 1.0}
+    # b alone: customer 0 AP = 1, customer 1 AP = 1 -> 1.0; a alone: (1/2 + 1) / 2
+    assert grid.set_index(["a", "b"])["map_at_12"].to_dict()[(1.0, 0.0)] == pytest.approx(0.75)
+    assert grid["map_at_12"].max() == pytest.approx(1.0)
+
+
+def test_blend_picks_are_deterministic_and_carry_every_models_rank():
+    picks = blend.blend_picks(frame(), {"a": 0.5, "b": 0.5}, k=1)
+    again = blend.blend_picks(frame().sample(frac=1, random_state=3), {"a": 0.5, "b": 0.5}, k=1)
+    pd.testing.assert_frame_equal(picks, again)
+    # customer 0: a's top is 11, b's top is 12; rank blend (offset 5): 11 -> 1/5 + 1/7, 12 -> 1/6 + 1/5 -> 12 wins
+    top = picks[picks["rank"] == 0]
+    assert top["article_id"].tolist() == [12, 20]
+    assert set(picks[picks.customer_id == 0]["article_id"]) == {11, 12}
+    assert picks[picks.article_id == 11]["rank_a"].tolist() == [0]
+
+
+def test_score_method_rescales_within_each_customer():
+    f = frame()
+    values = blend.normalised(f.customer_id.to_numpy(), f.score_a.to_numpy(), f.article_id.to_numpy(), "score")
+    assert values.tolist() == pytest.approx([0.0, 1.0, 0.5, 1.0, 0.0])
+    with pytest.raises(ValueError, match="blend method"):
+        blend.normalised(f.customer_id.to_numpy(), f.score_a.to_numpy(), f.article_id.to_numpy(), "mean")
+
+
+def test_weight_grid_lies_on_the_simplex():
+    grid = blend.weight_grid(["a", "b", "c"], 0.25)
+    assert len(grid) == 15 and all(sum(w.values()) == pytest.approx(1) for w in grid)
+    assert grid[:3] == [{"a": 0.0, "b": 0.0, "c": 1.0}, {"a": 0.0, "b": 1.0, "c": 0.0}, {"a": 1.0, "b": 0.0, "c": 0.0}]
+
+
+def test_shrink_pulls_toward_equal_weights():
+    assert blend.shrink({"a": 1.0, "b": 0.0}, 0.5) == {"a": 0.75, "b": 0.25}
+    assert blend.shrink({"a": 1.0, "b": 0.0}, 0.0) == {"a": 1.0, "b": 0.0}
+    with pytest.raises(ValueError, match="shrink"):
+        blend.shrink({"a": 1.0}, 2)
