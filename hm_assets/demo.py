@@ -21,17 +21,11 @@ from pathlib import Path
 
 import dagster as dg
 
-<<<<<<< HEAD
-from hm_assets import schemas
-from hm_assets.definitions import EXPLORE_JOB, RAW_JOB, WEEKLY_JOB, build_definitions
-from hm_assets.partitions import week_keys
-from hm_assets.runs import materializations
-=======
 from hm_assets import calendar, schemas
 from hm_assets.defs.models.assets import TRAIN_WEEKS
 from hm_assets.definitions import EXPLORE_JOB, INPUTS_JOB, MODELS_JOB, RAW_JOB, build_definitions
+from hm_assets.partitions import week_keys
 from hm_assets.runs import failure_messages, materializations
->>>>>>> rankers
 from hm_assets.settings import Settings
 
 
@@ -74,13 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     # the week partitions follow the stored data: load the definitions again, as the daemon does
     defs = build_definitions(settings)
     explored = defs.resolve_job_def(EXPLORE_JOB).execute_in_process(instance=instance, run_config=quiet)
-<<<<<<< HEAD
-    weekly = defs.resolve_job_def(WEEKLY_JOB)
     holdout, target = week_keys(settings)[-2:]
-    scored = weekly.execute_in_process(partition_key=holdout, instance=instance, run_config=quiet)
-    final = weekly.execute_in_process(partition_key=target, instance=instance, run_config=quiet)
-=======
-    holdout, target = calendar.week_key(settings.last_known_week), calendar.week_key(settings.target_week)
     first = calendar.shift_week(holdout, -(TRAIN_WEEKS + 1))
     weeks = [calendar.week_key(calendar.shift_week(first, i)) for i in range(TRAIN_WEEKS + 3)]
     inputs, models = defs.resolve_job_def(INPUTS_JOB), defs.resolve_job_def(MODELS_JOB)
@@ -97,7 +85,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"models failed for {week}:\n{failure_messages(runs[week])}", file=sys.stderr)
             return 1
         print(f"models and submission {week} done ({time.perf_counter() - started:.0f} s)")
->>>>>>> rankers
 
     scored = materializations(runs[holdout])
     report = scored.get("evaluation_report", {})

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from hm_assets import calendar
-from hm_assets.definitions import EVALUATE_JOB, RAW_JOB, RETRAIN_JOB, WEEKLY_JOB, build_definitions
+from hm_assets.definitions import EVALUATE_JOB, INPUTS_JOB, MODELS_JOB, RAW_JOB, RETRAIN_JOB, WEEKLY_JOB, build_definitions
 from hm_assets.defs import operations
 from hm_assets.defs.monitoring.assets import EVALUATION_ASSET
 from hm_assets.partitions import weekly_partitions
@@ -80,8 +80,11 @@ def grown(tmp_path_factory):
     # 2. the code location reloads: the calendar now ends with the stored data's target week
     defs = build_definitions(settings)
     state["old_keys"] = defs.resolve_job_def(WEEKLY_JOB).partitions_def.get_partition_keys()
+    # as the README says: the inputs of the weeks, oldest first, then the models that read them
+    for week in ("2020-08-19", "2020-08-26", "2020-09-02", "2020-09-09", OLD_TARGET):
+        _run(defs, instance, INPUTS_JOB, week)
     for week in ("2020-09-02", "2020-09-09", OLD_TARGET):
-        _run(defs, instance, WEEKLY_JOB, week)
+        _run(defs, instance, MODELS_JOB, week)
     state["unchanged"] = _sensor_tick(defs, instance, first.cursor)
     old_submission = Path(settings.warehouse) / "submissions" / f"submission_{OLD_TARGET}.csv"
     state["old_submission_mtime"] = old_submission.stat().st_mtime_ns

@@ -15,6 +15,7 @@ generated data in test_end_to_end.
 """
 
 import pandas as pd
+import pytest
 
 from hm_assets.definitions import INPUTS_JOB, MODELS_JOB, RAW_JOB, WEEKLY_JOB, defs as load_defs
 from hm_assets.defs.models.assets import popular_list

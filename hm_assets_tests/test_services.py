@@ -17,7 +17,7 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from hm_assets.definitions import RAW_JOB, WEEKLY_JOB, build_definitions
+from hm_assets.definitions import INPUTS_JOB, RAW_JOB, WEEKLY_JOB, build_definitions
 from hm_assets.defs.monitoring.assets import EVALUATION_ASSET
 from hm_assets.settings import Settings
 from hm_assets.synth import generate
@@ -25,8 +25,9 @@ from hm_assets_tests.services import BACKFILL_STATUS, LAUNCH_BACKFILL, REPO, Chr
 
 FIRST_DAY, LAST_DAY = dt.date(2020, 6, 1), dt.date(2020, 9, 22)
 WEEKS = ["2020-09-02", "2020-09-09"]
+EARLIER_INPUT_WEEKS = ["2020-08-19", "2020-08-26"]
 DONE = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
-STAGES = ["raw", "exploration", "candidates", "models", "submission", "monitoring"]
+STAGES = ["raw", "exploration", "features", "candidates", "models", "submission", "monitoring"]
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +45,13 @@ def platform(tmp_path_factory):
     settings = Settings.from_env(env)
     # ingested before the services start, as `make demo` would have: the sensor then has nothing to do
     instance = dg.DagsterInstance.local_temp(str(home))  # reads home/dagster.yaml
-    assert build_definitions(settings).resolve_job_def(RAW_JOB).execute_in_process(instance=instance).success
+    defs = build_definitions(settings)
+    assert defs.resolve_job_def(RAW_JOB).execute_in_process(instance=instance).success
+    # the inputs of the two weeks before the backfilled ones, as an earlier backfill would have
+    # left them: the first backfilled week's training set reads them
+    defs = build_definitions(settings)
+    for week in EARLIER_INPUT_WEEKS:
+        assert defs.resolve_job_def(INPUTS_JOB).execute_in_process(instance=instance, partition_key=week).success
     services = Services(env, root)
     try:
         services.wait_ready()
@@ -87,14 +94,14 @@ def test_backfill_of_two_weeks_succeeds_through_the_daemon(platform, backfill):
 
 def test_backfill_ran_the_blocking_checks_and_they_passed(platform, backfill):
     instance = platform["instance"]
-    checks = [
-        dg.AssetCheckKey(dg.AssetKey("recommendations"), "twelve_distinct_picks_per_customer"),
-        dg.AssetCheckKey(dg.AssetKey("candidates_repurchase"), "candidate_contract"),
-    ]
-    for key in checks:
+    checks = {  # the candidates of the two earlier weeks were checked when they were built, before the backfill
+        dg.AssetCheckKey(dg.AssetKey("recommendations"), "twelve_distinct_picks_per_customer"): WEEKS,
+        dg.AssetCheckKey(dg.AssetKey("candidates_repurchase"), "candidate_contract"): EARLIER_INPUT_WEEKS + WEEKS,
+    }
+    for key, weeks in checks.items():
         records = instance.event_log_storage.get_asset_check_execution_history(key, limit=10)
         evaluations = [r.event.asset_check_evaluation for r in records if r.event and r.event.asset_check_evaluation]
-        assert sorted(e.partition for e in evaluations) == WEEKS, key
+        assert sorted(e.partition for e in evaluations) == weeks, key
         assert all(e.passed for e in evaluations), key
 
 

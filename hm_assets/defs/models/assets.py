@@ -22,6 +22,7 @@ from pydantic import Field
 
 from hm_assets import calendar
 from hm_assets import columns as c
+from hm_assets.io.managers import SKIP_MISSING_PARTITIONS
 from hm_assets.io.storage import ParquetHandle, Parts
 from hm_assets.defs.candidates.assets import model_asset as factor_model_asset
 from hm_assets.recsys import baselines, blend as blending, features, history, rankers, segments, strategies, training
@@ -183,7 +184,9 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         group_name=GROUP,
         partitions_def=weekly,
         kinds={"pandas"},
-        ins={"candidate_features": dg.AssetIn(partition_mapping=window)},
+        # weeks of the window never built (before a backfill's first week) are left out, and named
+        # in the log; fewer than a training week and the tuning week fails below
+        ins={"candidate_features": dg.AssetIn(partition_mapping=window, metadata={SKIP_MISSING_PARTITIONS: True})},
     )
     def training_set(
         context: dg.AssetExecutionContext, config: TrainingSetConfig, candidate_features: ParquetHandle, transactions: ParquetHandle
@@ -204,6 +207,8 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
                 f"training_set for {week} needs candidate_features of at least two weeks ending at {wanted[-1]} "
                 f"(a training week and the tuning week); found {present or 'none'}: too little history before {week}"
             )
+        if present != wanted:
+            context.log.warning(f"training_set for {week}: no candidate_features for {sorted(set(wanted) - set(present))}; training on {present}")
         frames, summary = [], []
         for w in present:
             bought = history.week_rows(transactions, w, [c.CUSTOMER_ID, c.ARTICLE_ID])
