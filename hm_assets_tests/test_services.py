@@ -141,6 +141,7 @@ def test_ui_shows_the_stages_and_the_map_table(platform, backfill, tmp_path):
         browser.dismiss_dialog()
         assert browser.scroll_to("Metadata")
         time.sleep(1)
+        browser.dismiss_dialog()  # it can appear late, after the first dismissal
         summary = browser.screenshot(tmp_path / "ui_evaluation_summary.png")
     finally:
         assert browser.close() == []

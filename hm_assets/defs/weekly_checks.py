@@ -13,7 +13,8 @@ from hm_assets.recsys.strategies import NAMES
 from hm_assets.recsys import contracts
 
 
-def _result(problems: list[str], rows: int, week: str) -> dg.AssetCheckResult:
+def check_result(problems: list[str], rows: int, week: str) -> dg.AssetCheckResult:
+    """A weekly contract check's result: passed when ``problems`` is empty, each problem named."""
     return dg.AssetCheckResult(
         passed=not problems,
         description="; ".join(problems) if problems else "contract kept",
@@ -39,7 +40,7 @@ def _build_checks(weekly: dg.PartitionsDefinition) -> list[dg.AssetChecksDefinit
             description="Columns, dtypes, no repeated (customer, article, strategy), ranks >= 0, finite scores.",
         )
         def _check(context: dg.AssetCheckExecutionContext, frame: pd.DataFrame) -> dg.AssetCheckResult:
-            return _result(contracts.candidate_problems(frame), len(frame), context.partition_key)
+            return check_result(contracts.candidate_problems(frame), len(frame), context.partition_key)
 
         return _check
 
@@ -59,7 +60,7 @@ def _build_checks(weekly: dg.PartitionsDefinition) -> list[dg.AssetChecksDefinit
             frame = candidates.select([part]).to_pandas(wanted)
             rows += len(frame)
             problems += [f"part {part}: {p}" for p in contracts.merged_row_problems(frame, NAMES)]
-        return _result(problems, rows, context.partition_key)
+        return check_result(problems, rows, context.partition_key)
 
     @dg.asset_check(
         asset="recommendations",
@@ -72,6 +73,6 @@ def _build_checks(weekly: dg.PartitionsDefinition) -> list[dg.AssetChecksDefinit
         context: dg.AssetCheckExecutionContext, recommendations: pd.DataFrame, customers: pd.DataFrame
     ) -> dg.AssetCheckResult:
         problems = contracts.recommendation_problems(recommendations, n_customers=len(customers))
-        return _result(problems, len(recommendations), context.partition_key)
+        return check_result(problems, len(recommendations), context.partition_key)
 
     return [*(candidate_contract(asset) for asset in STRATEGY_ASSETS), merged_candidate_contract, twelve_distinct_picks_per_customer]

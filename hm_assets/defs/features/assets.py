@@ -12,6 +12,7 @@ import pandas as pd
 from pydantic import Field
 
 from hm_assets import columns as c
+from hm_assets.defs.weekly_checks import check_result
 from hm_assets.io.storage import ParquetHandle
 from hm_assets.recsys import features, history, segments, summaries
 
@@ -118,14 +119,6 @@ def build_assets(weekly: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
     return [customer_features, article_features, segment_popularity]
 
 
-def _check_result(problems: list[str], rows: int, week: str) -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(
-        passed=not problems,
-        description="; ".join(problems) if problems else "contract kept",
-        metadata={"rows_checked": rows, "week": week, "problems": len(problems)},
-    )
-
-
 def build_checks(weekly: dg.PartitionsDefinition) -> list[dg.AssetChecksDefinition]:
     """Blocking contract checks, each reading only the partition it checks."""
     with warnings.catch_warnings():
@@ -145,7 +138,7 @@ def build_checks(weekly: dg.PartitionsDefinition) -> list[dg.AssetChecksDefiniti
             problems = features.feature_table_problems(
                 customer_features, c.CUSTOMER_ID, customers[c.CUSTOMER_ID].to_numpy(), "c_"
             )
-            return _check_result(problems, len(customer_features), context.partition_key)
+            return check_result(problems, len(customer_features), context.partition_key)
 
         @dg.asset_check(
             asset="article_features",
@@ -160,6 +153,6 @@ def build_checks(weekly: dg.PartitionsDefinition) -> list[dg.AssetChecksDefiniti
             problems = features.feature_table_problems(
                 article_features, c.ARTICLE_ID, articles[c.ARTICLE_ID].to_numpy(), "a_"
             )
-            return _check_result(problems, len(article_features), context.partition_key)
+            return check_result(problems, len(article_features), context.partition_key)
 
     return [one_row_per_customer, one_row_per_article]
