@@ -41,7 +41,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     ]
     assets = [*raw.assets, *exploration.assets, *weekly_assets, *monitoring.build_assets(weekly)]
     # what later weeks train on: features and candidates of W, and W's candidate feature rows
-    week_inputs = dg.AssetSelection.groups(features.GROUP, candidates.GROUP) | dg.AssetSelection.assets(models.FEATURE_ROWS)
+    week_inputs = dg.AssetSelection.groups(features.GROUP, candidates.GROUP) | dg.AssetSelection.assets(models.FEATURE_ROWS, models.COLD_CUSTOMERS)
     return dg.Definitions(
         assets=assets,
         asset_checks=[*weekly_checks.build_checks(weekly), *features.build_checks(weekly)],

@@ -15,8 +15,10 @@ import pandas as pd
 
 from hm_assets import calendar
 from hm_assets import columns as c
+from hm_assets.defs.models.assets import COLD_CUSTOMERS
 from hm_assets.io.managers import ParquetIOManager
 from hm_assets.recsys import history
+from hm_assets.recsys.sharing import REPRESENTATIVE
 from hm_assets.settings import Settings
 
 STRATEGIES = "strategies"
@@ -61,7 +63,14 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"customer {args.customer} is not in customers.csv")
     cid = int(customer[c.CUSTOMER_ID].iloc[0])
     recs = one("recommendations", week, c.CUSTOMER_ID, cid)
-    table = explain_picks(recs, one("blend", week, c.CUSTOMER_ID, cid), one("candidates", week, c.CUSTOMER_ID, cid))
+    scored = cid  # a cold customer of the predicted week is scored through its segment's representative
+    try:
+        member = store.stored(COLD_CUSTOMERS, week).to_pandas(filter=[(c.CUSTOMER_ID, "==", cid)])
+    except FileNotFoundError:
+        member = pd.DataFrame()
+    if len(member):
+        scored = int(member[REPRESENTATIVE].iloc[0])
+    table = explain_picks(recs, one("blend", week, c.CUSTOMER_ID, scored), one("candidates", week, c.CUSTOMER_ID, scored))
     articles = store.stored("articles").to_pandas()
     labels = [col for col in ARTICLE_LABELS if col in articles.columns]
     names = articles.set_index(c.ARTICLE_ID)[labels]
@@ -76,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     bought[c.T_DAT] = pd.to_datetime(bought[c.T_DAT]).dt.date
     age = customer[c.AGE].iloc[0]
     print(f"customer {args.customer} (id {cid}, age {age if pd.notna(age) else 'unknown'}), week {week}\n")
+    if scored != cid:
+        print(f"no personal candidates: scored once for its segment (age band, postal group) through customer id {scored}\n")
     print(table.to_markdown(index=False, floatfmt=".4g"))
     print(f"\nlast {LAST_PURCHASES} purchases before {week}:" if len(bought) else f"\nno purchases before {week}")
     if len(bought):

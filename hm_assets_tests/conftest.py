@@ -89,6 +89,10 @@ class Project:
         """The published version of a warehouse table, as downstream assets read it."""
         return ParquetHandle(resolve(UPath(self.settings.warehouse) / "warehouse" / asset)).to_pandas()
 
+    def stored_week(self, asset: str, week: str) -> pd.DataFrame:
+        """One week partition of a weekly asset, as downstream assets read it."""
+        return ParquetHandle(resolve(UPath(self.settings.warehouse) / "warehouse" / asset / week)).to_pandas()
+
     def stored_partition(self, asset: str, partition: str) -> pd.DataFrame:
         """One week of a partitioned warehouse table."""
         return ParquetHandle(resolve(UPath(self.settings.warehouse) / "warehouse" / asset / partition)).to_pandas()

@@ -74,6 +74,21 @@ def test_submission_has_one_well_formed_row_per_customer(tiny_run):
     assert {int(a) for p in sub["prediction"].head(200) for a in p.split()} <= known
 
 
+def test_cold_customers_of_the_target_week_share_their_representatives_list(tiny_run):
+    _, project, runs = tiny_run
+    target = calendar.week_key(project.settings.target_week)
+    members = project.stored_week("cold_customers", target)
+    assert len(members) > 0 and _meta(runs[target], "recommendations")["shared_with_segment"] == int((members["customer_id"] != members["representative"]).sum())
+    scored = set(project.stored_week("candidate_features", target)["customer_id"])
+    assert scored.isdisjoint(set(members.loc[members["customer_id"] != members["representative"], "customer_id"]))
+    assert set(members["representative"]) <= scored
+    recs = project.stored_week("recommendations", target)
+    lists = recs.sort_values(["customer_id", "rank"]).groupby("customer_id")["article_id"].agg(tuple)
+    assert (lists.loc[members["customer_id"]].to_numpy() == lists.loc[members["representative"]].to_numpy()).all()
+    # a past week is scored buyer by buyer
+    assert len(project.stored_week("cold_customers", calendar.week_key(calendar.shift_week(target, -1)))) == 0
+
+
 def test_blend_beats_popularity_on_held_out_weeks(tiny_run):
     _, project, runs = tiny_run
     scored = [_meta(r, "evaluation_report") for w, r in runs.items() if w != calendar.week_key(project.settings.target_week)]

@@ -15,17 +15,20 @@ from hm_assets.io.storage import ParquetHandle
 from hm_assets.recsys import stats
 
 
+def known_week(transactions: ParquetHandle, week: str) -> bool:
+    """Whether week ``week``'s purchases are in the data (its part exists and has rows)."""
+    key = calendar.week_key(week)
+    return key in transactions.names and transactions.select([key]).num_rows() > 0
+
+
 def scope_customers(transactions: ParquetHandle, week: str, n_customers: int) -> np.ndarray:
     """The customers week ``week`` is built for, as sorted unique int32 ids.
 
     transactions: the week-parted transactions table (only ``week``'s own part is opened).
-    Returns W's distinct buyers if W's part exists and has rows; otherwise (the target week, or
-    a week with no recorded purchases) every customer ``0..n_customers-1``.
+    Returns W's distinct buyers if W's part exists and has rows (a past week); otherwise (the
+    target week, or a week with no recorded purchases) every customer ``0..n_customers-1``.
     """
-    key = calendar.week_key(week)
-    if key in transactions.names:
-        part = transactions.select([key])
-        if part.num_rows() > 0:
-            ids = part.read([c.CUSTOMER_ID]).column(c.CUSTOMER_ID).to_numpy()
-            return stats.unique(ids).astype(np.int32, copy=False)
+    if known_week(transactions, week):
+        ids = transactions.select([calendar.week_key(week)]).read([c.CUSTOMER_ID]).column(c.CUSTOMER_ID).to_numpy()
+        return stats.unique(ids).astype(np.int32, copy=False)
     return np.arange(n_customers, dtype=np.int32)

@@ -1,5 +1,7 @@
 """The models stage for week W: feature rows, training set, three rankers, their blend, the picks.
 
+- ``cold_customers`` [W]: in the predicted week, the customers without personal candidates and
+  their segment's representative (scored once for the whole segment).
 - ``candidate_features`` [W]: W's merged candidates joined with W's feature tables and pair
   features, in customer chunks (a past week holds its buyers only, the target week everyone).
 - ``training_set`` [W]: labelled, downsampled rows of weeks W-N-1..W-1 (a partition mapping);
@@ -25,7 +27,8 @@ from hm_assets import columns as c
 from hm_assets.io.managers import SKIP_MISSING_PARTITIONS
 from hm_assets.io.storage import ParquetHandle, Parts
 from hm_assets.defs.candidates.assets import model_asset as factor_model_asset
-from hm_assets.recsys import baselines, blend as blending, features, history, rankers, segments, strategies, training
+from hm_assets.defs import pools
+from hm_assets.recsys import baselines, blend as blending, features, history, rankers, scope, segments, sharing, strategies, training
 
 GROUP = "models"
 TRAIN_WEEKS = 4  # default N: training weeks before the tuning week W-1
@@ -34,12 +37,23 @@ POPULAR_ROWS = 4096  # first rows of candidates_popular: holds the first custome
 LGBM_MODELS = {"lgbm_ranker": rankers.LAMBDARANK, "lgbm_classifier": rankers.BINARY}
 DNN_MODEL = "dnn_ranker"
 FEATURE_ROWS = "candidate_features"  # one week's candidates with every feature joined: what the models read
+COLD_CUSTOMERS = "cold_customers"  # the predicted week's customers scored through their segment's representative
 MODELS = (*LGBM_MODELS, DNN_MODEL)  # the blend's inputs, in a fixed order
 GROUP_COLUMN = "query_group"  # (week, customer) id handed to the DNN's listwise loss
 
 
 def tuning_scores_key(model: str) -> str:
     return f"{model}_tuning_scores"
+
+
+class ColdCustomersConfig(dg.Config):
+    share: bool = Field(
+        default=True,
+        description="In a week whose purchases are unknown (the predicted week), score customers without personal candidates once per segment.",
+    )
+    min_postal_customers: int = Field(
+        default=20, description="Customers a postal code needs to be its own segment; smaller ones are pooled."
+    )
 
 
 class CandidateFeaturesConfig(dg.Config):
@@ -129,6 +143,45 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         group_name=GROUP,
         partitions_def=weekly,
         kinds={"pandas"},
+        ins={"customers": dg.AssetIn(metadata={"columns": segments.CUSTOMER_COLUMNS})},
+    )
+    def cold_customers(
+        context: dg.AssetExecutionContext,
+        config: ColdCustomersConfig,
+        candidates: ParquetHandle,
+        customers: pd.DataFrame,
+        transactions: ParquetHandle,
+    ) -> pd.DataFrame:
+        """``customer_id, representative``: customers of W without personal candidates, and the
+        member of their segment (age band, postal group) whose rows are scored for all of them.
+
+        Only in a week whose purchases are unknown (the predicted week, built for every
+        customer); empty in a past week, whose buyers are each labelled and scored on their own.
+        """
+        week = context.partition_key
+        empty = pd.DataFrame({c.CUSTOMER_ID: np.array([], np.int32), sharing.REPRESENTATIVE: np.array([], np.int32)})
+        if not config.share or scope.known_week(transactions, week):
+            context.add_output_metadata({"members": 0, "shared": "off" if not config.share else "no: a past week, scored per buyer"})
+            return empty
+        found = candidates.schema().names
+        columns = [c.CUSTOMER_ID, *(f"by_{s}" for s in strategies.PERSONAL if f"by_{s}" in found)]
+        share = sharing.SegmentSharing(sharing.segment_keys(customers, config.min_postal_customers), strategies.PERSONAL)
+        members = pd.concat([empty, *(share.members(candidates.select([n]).to_pandas(columns)) for n in candidates.names)], ignore_index=True)
+        context.add_output_metadata(
+            {
+                "members": len(members),
+                "segments": share.segments,
+                "customers": len(customers),
+                "rows_saved_share": dg.MetadataValue.float(float(round(1 - share.segments / max(len(members), 1), 4))),
+            }
+        )
+        return members
+
+    @dg.asset(
+        group_name=GROUP,
+        partitions_def=weekly,
+        kinds={"pandas"},
+        pool=pools.MEMORY,
         ins={
             "customers": dg.AssetIn(metadata={"columns": [c.CUSTOMER_ID, c.AGE, c.POSTAL_CODE]}),
             "articles": dg.AssetIn(metadata={"columns": features.PAIR_ARTICLE_COLUMNS}),
@@ -139,6 +192,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         context: dg.AssetExecutionContext,
         config: CandidateFeaturesConfig,
         candidates: ParquetHandle,
+        cold_customers: pd.DataFrame,
         customer_features: pd.DataFrame,
         article_features: pd.DataFrame,
         segment_popularity: pd.DataFrame,
@@ -153,7 +207,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         rank_<s>, score_<s>``), then ``c_*`` customer, ``a_*`` article, ``s_*`` segment and ``p_*``
         pair features, including ``p_<model>_score``: each factor model's (ALS, BPR) score of
         every pair, not only of those it proposed. Every feature sees transactions strictly
-        before W only.
+        before W only. Of the ``cold_customers``, only each segment's representative has rows.
         """
         week = context.partition_key
         past = history.read_weeks(history.weeks_before(transactions, week, config.history_weeks), features.PAIR_HISTORY_COLUMNS)
@@ -165,18 +219,19 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         ]
         customer_index = pd.Index(customer_features[c.CUSTOMER_ID])
         article_index = pd.Index(article_features[c.ARTICLE_ID])
-        ids = candidates.read([c.CUSTOMER_ID]).column(c.CUSTOMER_ID).to_numpy()
+        ids = np.unique(candidates.read([c.CUSTOMER_ID]).column(c.CUSTOMER_ID).to_numpy())
+        ids = ids[~np.isin(ids, sharing.unscored(cold_customers))]
 
         def parts():
             for i, chunk in enumerate(training.customer_chunks(ids, config.chunk_customers)):
                 lo, hi = int(chunk[0]), int(chunk[-1])
                 cands = candidates.to_pandas(filter=[(c.CUSTOMER_ID, ">=", lo), (c.CUSTOMER_ID, "<=", hi)])
-                cands = cands.sort_values([c.CUSTOMER_ID, c.ARTICLE_ID], kind="stable")
+                cands = sharing.rows_to_score(cands, cold_customers).sort_values([c.CUSTOMER_ID, c.ARTICLE_ID], kind="stable")
                 frame = training.join_features(cands, customer_features, article_features, pair_functions, customer_index, article_index)
                 yield f"chunk-{i:05d}", frame
 
         context.add_output_metadata(
-            {"customers": len(np.unique(ids)), "history_rows": len(past), "history_from": calendar.week_key(calendar.shift_week(week, -config.history_weeks))}
+            {"customers": len(ids), "history_rows": len(past), "history_from": calendar.week_key(calendar.shift_week(week, -config.history_weeks))}
         )
         return Parts(parts())
 
@@ -184,6 +239,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         group_name=GROUP,
         partitions_def=weekly,
         kinds={"pandas"},
+        pool=pools.MEMORY,
         # weeks of the window never built (before a backfill's first week) are left out, and named
         # in the log; fewer than a training week and the tuning week fails below
         ins={"candidate_features": dg.AssetIn(partition_mapping=window, metadata={SKIP_MISSING_PARTITIONS: True})},
@@ -231,18 +287,21 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
             name=name,
             group_name=GROUP,
             partitions_def=weekly,
+            pool=pools.MEMORY,
             outs={
                 name: dg.AssetOut(io_manager_key="model_io_manager", kinds={"lightgbm"}, description=f"LightGBM {objective} model for W, refit on W-N..W-1."),
                 tuning_scores_key(name): dg.AssetOut(kinds={"pandas"}, description="Scores of the tuning fit on every candidate of W-1 (for the blend)."),
             },
             ins={"tuning_week_features": dg.AssetIn("candidate_features", partition_mapping=previous)},
         )
-        def _model(context: dg.AssetExecutionContext, config: LgbmConfig, training_set: pd.DataFrame, tuning_week_features: ParquetHandle):
+        def _model(
+            context: dg.AssetExecutionContext, config: LgbmConfig, training_set: pd.DataFrame, tuning_week_features: ParquetHandle, transactions: ParquetHandle
+        ):
             settings = config.settings(objective)
             feats = training.feature_columns(training_set)
             tune_train, tune_valid, refit = rankers.split_tuning(training_set)
             tuned, rounds = rankers.train_lgbm(tune_train, tune_valid, feats, features.CATEGORICAL_FEATURES, settings)
-            scores = _tuning_scores(tuning_week_features, lambda frame: rankers.predict(tuned, frame))
+            scores = _tuning_scores(tuning_week_features, _tuning_buyers(transactions, context), lambda frame: rankers.predict(tuned, frame))
             final, _ = rankers.train_lgbm(refit, None, feats, features.CATEGORICAL_FEATURES, settings, rounds=rounds)
             importance = rankers.feature_importance(final).head(20)
             yield dg.Output(
@@ -258,13 +317,16 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         name=DNN_MODEL,
         group_name=GROUP,
         partitions_def=weekly,
+        pool=pools.MEMORY,
         outs={
             DNN_MODEL: dg.AssetOut(io_manager_key="model_io_manager", kinds={"pytorch"}, description="Torch DNN ranker for W, refit on W-N..W-1."),
             tuning_scores_key(DNN_MODEL): dg.AssetOut(kinds={"pandas"}, description="Scores of the tuning fit on every candidate of W-1 (for the blend)."),
         },
         ins={"tuning_week_features": dg.AssetIn("candidate_features", partition_mapping=previous)},
     )
-    def dnn_ranker(context: dg.AssetExecutionContext, config: DnnConfig, training_set: pd.DataFrame, tuning_week_features: ParquetHandle):
+    def dnn_ranker(
+        context: dg.AssetExecutionContext, config: DnnConfig, training_set: pd.DataFrame, tuning_week_features: ParquetHandle, transactions: ParquetHandle
+    ):
         """Embeddings of article id and categories plus the numeric features, an MLP, a listwise
         loss per customer; early-stopped on W-1's MAP@12, then refit on W-N..W-1."""
         from hm_assets.recsys import dnn
@@ -276,7 +338,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         rows = training_set.assign(**{GROUP_COLUMN: training.group_ids(training_set)})
         tune_train, tune_valid, refit = rankers.split_tuning(rows)
         tuned, info = dnn.train_dnn(tune_train, tune_valid, config=config.settings(), **columns)
-        scores = _tuning_scores(tuning_week_features, lambda frame: dnn.predict_dnn(tuned, frame))
+        scores = _tuning_scores(tuning_week_features, _tuning_buyers(transactions, context), lambda frame: dnn.predict_dnn(tuned, frame))
         final, _ = dnn.train_dnn(refit, None, config=config.settings(epochs=info["best_epoch"]), **columns)
         curve = pd.DataFrame({"epoch": np.arange(1, len(info["valid_map_at_12"]) + 1), "map_at_12_on_W-1": info["valid_map_at_12"]})
         yield dg.Output(
@@ -290,6 +352,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         group_name=GROUP,
         partitions_def=weekly,
         kinds={"pandas"},
+        pool=pools.MEMORY,
     )
     def blend(
         context: dg.AssetExecutionContext,
@@ -346,14 +409,19 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         ins={"customers": dg.AssetIn(metadata={"columns": [c.CUSTOMER_ID]})},
     )
     def recommendations(
-        context: dg.AssetExecutionContext, blend: pd.DataFrame, candidates_popular: ParquetHandle, customers: pd.DataFrame
+        context: dg.AssetExecutionContext,
+        blend: pd.DataFrame,
+        cold_customers: pd.DataFrame,
+        candidates_popular: ParquetHandle,
+        customers: pd.DataFrame,
     ) -> pd.DataFrame:
         """12 ranked articles for every customer: the blend's top 12, then popular articles.
 
-        Customers outside W's scope (non-buyers of a past week) and those with fewer than 12
-        candidates get the popularity fill.
+        A cold customer gets the blend's 12 of its segment's representative. Customers outside
+        W's scope (non-buyers of a past week) and those with fewer than 12 candidates get the
+        popularity fill.
         """
-        picks = blend.loc[blend[c.RANK] < c.K, [c.CUSTOMER_ID, c.ARTICLE_ID, c.RANK]]
+        picks = sharing.share_picks(blend.loc[blend[c.RANK] < c.K, [c.CUSTOMER_ID, c.ARTICLE_ID, c.RANK]], cold_customers)
         popular = popular_list(candidates_popular)
         ids = customers[c.CUSTOMER_ID].to_numpy(np.int32)
         chunks = [
@@ -363,11 +431,17 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         recs = pd.concat(chunks, ignore_index=True)
         short = int((picks.groupby(c.CUSTOMER_ID).size() < c.K).sum())
         context.add_output_metadata(
-            {"customers": len(ids), "rows": len(recs), "from_blend": int(picks[c.CUSTOMER_ID].nunique()), "filled_short_lists": short}
+            {
+                "customers": len(ids),
+                "rows": len(recs),
+                "from_blend": int(picks[c.CUSTOMER_ID].nunique()),
+                "shared_with_segment": int(len(sharing.unscored(cold_customers))),
+                "filled_short_lists": short,
+            }
         )
         return recs
 
-    return [candidate_features, training_set, *(lgbm_asset(n, o) for n, o in LGBM_MODELS.items()), dnn_ranker, blend, recommendations]
+    return [cold_customers, candidate_features, training_set, *(lgbm_asset(n, o) for n, o in LGBM_MODELS.items()), dnn_ranker, blend, recommendations]
 
 
 def _factor_scores(name: str, factors: dict):
@@ -380,10 +454,19 @@ def popular_list(candidates_popular: ParquetHandle) -> pd.DataFrame:
     return baselines.shared_list(next(candidates_popular.iter_batches(POPULAR_ROWS)).to_pandas())
 
 
-def _tuning_scores(handle: ParquetHandle, score) -> pd.DataFrame:
-    """``customer_id, article_id, score`` of a model on every candidate row of the tuning week."""
+def _tuning_buyers(transactions: ParquetHandle, context: dg.AssetExecutionContext) -> np.ndarray:
+    """The buyers of W-1, the tuning week: the only customers the blend's tuning scores."""
+    tuning_week = calendar.week_key(calendar.shift_week(context.partition_key, -1))
+    return np.unique(history.week_rows(transactions, tuning_week, [c.CUSTOMER_ID])[c.CUSTOMER_ID].to_numpy(np.int32))
+
+
+def _tuning_scores(handle: ParquetHandle, buyers: np.ndarray, score) -> pd.DataFrame:
+    """``customer_id, article_id, score`` of a model on the tuning week's candidate rows of its
+    ``buyers`` (all rows when W-1 was built as a past week; a subset when it was built as the
+    predicted week, for every customer, before its purchases arrived)."""
     parts = []
     for frame in _chunks(handle):
+        frame = frame[np.isin(frame[c.CUSTOMER_ID].to_numpy(), buyers)]
         parts.append(pd.DataFrame({c.CUSTOMER_ID: frame[c.CUSTOMER_ID].to_numpy(np.int32), c.ARTICLE_ID: frame[c.ARTICLE_ID].to_numpy(np.int32), c.SCORE: score(frame)}))
     return pd.concat(parts, ignore_index=True)
 

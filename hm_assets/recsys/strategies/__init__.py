@@ -24,17 +24,18 @@ REGISTRY: tuple[Strategy, ...] = (
     Strategy("repurchase", rules.repurchase, weeks=26, n=20),
     Strategy("colour_variants", rules.colour_variants, weeks=12, n=12, needs=(ARTICLES,)),
     Strategy("bought_together", rules.bought_together, weeks=8, n=20),
-    Strategy("popular", rules.popular, weeks=8, n=24, needs=(ARTICLES,)),
-    Strategy("trending", rules.trending, weeks=2, n=12),
-    Strategy("popular_age_band", rules.popular_age_band, weeks=0, n=24, needs=(CUSTOMERS, SEGMENT_POPULARITY)),
-    Strategy("popular_postal_code", rules.popular_postal_code, weeks=0, n=12, needs=(CUSTOMERS, SEGMENT_POPULARITY)),
+    Strategy("popular", rules.popular, weeks=8, n=24, needs=(ARTICLES,), shared=True),
+    Strategy("trending", rules.trending, weeks=2, n=12, shared=True),
+    Strategy("popular_age_band", rules.popular_age_band, weeks=0, n=24, needs=(CUSTOMERS, SEGMENT_POPULARITY), shared=True),
+    Strategy("popular_postal_code", rules.popular_postal_code, weeks=0, n=12, needs=(CUSTOMERS, SEGMENT_POPULARITY), shared=True),
     Strategy("als", factors.als, weeks=0, n=20, needs=(FACTORS,), model="als"),
     Strategy("bpr", factors.bpr, weeks=0, n=20, needs=(FACTORS,), model="bpr"),
 )
 NAMES: tuple[str, ...] = tuple(s.name for s in REGISTRY)
 BY_NAME: dict[str, Strategy] = {s.name: s for s in REGISTRY}
+PERSONAL: tuple[str, ...] = tuple(s.name for s in REGISTRY if not s.shared)  # lists of the customer's own
 
 __all__ = [
-    "ARTICLES", "BY_NAME", "CUSTOMERS", "FACTORS", "MODELS", "NAMES", "REGISTRY", "SEGMENT_POPULARITY",
+    "ARTICLES", "BY_NAME", "CUSTOMERS", "FACTORS", "MODELS", "NAMES", "PERSONAL", "REGISTRY", "SEGMENT_POPULARITY",
     "Strategy", "StrategyInputs", "StrategyParams", "candidates_frame", "pair_scores",
 ]

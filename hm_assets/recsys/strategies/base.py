@@ -69,7 +69,9 @@ class Strategy:
 
     needs: StrategyInputs fields it reads besides ``history`` (``CUSTOMERS``, ``ARTICLES``,
     ``SEGMENT_POPULARITY``, ``FACTORS``); model: the factor model (``recsys.strategies.MODELS``)
-    whose arrays fill ``factors``; weeks: default history window; n: default candidates per customer.
+    whose arrays fill ``factors``; weeks: default history window; n: default candidates per customer;
+    shared: the strategy proposes one list per segment (the same to every customer of an age band,
+    a postal code, or everyone), so its candidates say nothing about the customer's own history.
     """
 
     name: str
@@ -78,6 +80,7 @@ class Strategy:
     n: int
     needs: tuple[str, ...] = ()
     model: str | None = None
+    shared: bool = False
 
     @property
     def description(self) -> str:

@@ -1,0 +1,81 @@
+"""Cold customers share one scored list per segment: who is cold, who represents, what is copied."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hm_assets import columns as c
+from hm_assets.recsys import sharing, strategies
+
+PERSONAL = ("repurchase", "als")
+
+
+def customers(ages, postals):
+    return pd.DataFrame(
+        {c.CUSTOMER_ID: np.arange(len(ages), dtype=np.int32), c.AGE: np.array(ages, dtype=np.float64),
+         c.POSTAL_CODE: pd.Categorical(postals)}
+    )
+
+
+def candidates(rows):
+    """rows: (customer, article, by_repurchase, by_als, by_popular)"""
+    frame = pd.DataFrame(rows, columns=[c.CUSTOMER_ID, c.ARTICLE_ID, "by_repurchase", "by_als", "by_popular"])
+    return frame.astype({c.CUSTOMER_ID: np.int32, c.ARTICLE_ID: np.int32, "by_repurchase": np.int8, "by_als": np.int8, "by_popular": np.int8})
+
+
+def test_registry_marks_segment_lists_as_shared():
+    assert set(strategies.NAMES) - set(strategies.PERSONAL) == {"popular", "trending", "popular_age_band", "popular_postal_code"}
+
+
+def test_cold_customers_have_no_personal_candidate():
+    frame = candidates([(0, 10, 1, 0, 1), (0, 11, 0, 0, 1), (1, 10, 0, 0, 1), (2, 12, 0, 1, 0), (3, 10, 0, 0, 1), (3, 11, 0, 0, 1)])
+    assert sharing.cold_customers(frame, PERSONAL).tolist() == [1, 3]
+    # a personal strategy without a column (it proposed nothing) is ignored
+    assert sharing.cold_customers(frame.drop(columns=["by_als"]), PERSONAL).tolist() == [1, 2, 3]
+
+
+def test_segment_keys_pool_small_postal_codes_and_keep_unknown_age_apart():
+    # ages 22, 23 -> band 1; 41 -> band 5; NaN -> unknown; postal "a" has 3 customers, "b" and "c" one each
+    table = customers([22, 23, 41, np.nan, 22], ["a", "a", "a", "b", "c"])
+    keys = sharing.segment_keys(table, min_postal_customers=3)
+    assert keys[0] == keys[1]  # same band, same big postal code
+    assert keys[0] != keys[2]  # another band
+    assert keys[0] != keys[4]  # same band, but "c" is pooled
+    assert len(set(keys.tolist())) == 4
+    pooled = sharing.segment_keys(table, min_postal_customers=1)
+    assert pooled[0] == pooled[1] and pooled[0] != pooled[4]  # every code is its own segment now
+
+
+def test_members_pick_the_smallest_id_and_do_not_depend_on_chunking():
+    table = customers([22, 23, 22, 41, 22, 23], ["a"] * 6)
+    keys = sharing.segment_keys(table, min_postal_customers=1)
+    # customers 0, 2, 4, 5 are cold (band 1: 0, 2, 4, 5 are ages 22/23 -> band 1); 1 has a repurchase; 3 is band 5
+    frame = candidates(
+        [(0, 10, 0, 0, 1), (1, 10, 1, 0, 0), (2, 10, 0, 0, 1), (3, 10, 0, 0, 1), (4, 11, 0, 0, 1), (5, 10, 0, 0, 1)]
+    )
+    whole = sharing.SegmentSharing(keys, PERSONAL).members(frame)
+    assert whole[c.CUSTOMER_ID].tolist() == [0, 2, 3, 4, 5]
+    assert whole[sharing.REPRESENTATIVE].tolist() == [0, 0, 3, 0, 0]
+    share = sharing.SegmentSharing(keys, PERSONAL)
+    chunked = pd.concat([share.members(frame[frame[c.CUSTOMER_ID] < 3]), share.members(frame[frame[c.CUSTOMER_ID] >= 3])], ignore_index=True)
+    pd.testing.assert_frame_equal(chunked, whole)
+    assert share.segments == 2
+    with pytest.raises(ValueError, match="ascending customer order"):
+        share.members(frame[frame[c.CUSTOMER_ID] == 2])
+
+
+def test_rows_to_score_keep_representatives_and_warm_customers():
+    frame = candidates([(0, 10, 0, 0, 1), (0, 11, 0, 0, 1), (1, 10, 1, 0, 0), (2, 10, 0, 0, 1), (2, 11, 0, 0, 1)])
+    members = pd.DataFrame({c.CUSTOMER_ID: [0, 2], sharing.REPRESENTATIVE: [0, 0]}, dtype=np.int32)
+    kept = sharing.rows_to_score(frame, members)
+    assert kept[c.CUSTOMER_ID].tolist() == [0, 0, 1]
+    assert sharing.unscored(members).tolist() == [2]
+    assert sharing.rows_to_score(frame, members.iloc[:0]) is frame
+
+
+def test_share_picks_copies_the_representatives_list():
+    picks = pd.DataFrame({c.CUSTOMER_ID: [0, 0, 1, 2], c.ARTICLE_ID: [10, 11, 12, 99], c.RANK: [0, 1, 0, 0]})
+    # customer 2 is a member of 0's segment: its own (stale) picks are replaced by 0's; 3 had none
+    members = pd.DataFrame({c.CUSTOMER_ID: [0, 2, 3], sharing.REPRESENTATIVE: [0, 0, 0]}, dtype=np.int32)
+    out = sharing.share_picks(picks, members)
+    assert list(out.itertuples(index=False, name=None)) == [(0, 10, 0), (0, 11, 1), (1, 12, 0), (2, 10, 0), (2, 11, 1), (3, 10, 0), (3, 11, 1)]
