@@ -70,3 +70,18 @@ def test_group_sizes_follow_week_and_customer():
 def test_customer_chunks_cover_each_customer_once():
     chunks = list(training.customer_chunks(np.array([5, 1, 5, 3, 9]), 2))
     assert [ch.tolist() for ch in chunks] == [[1, 3], [5, 9]]
+
+
+def test_customer_cap_keeps_whole_customers_seeded_and_leaves_small_weeks_alone():
+    rows = pd.DataFrame({"customer_id": np.repeat(np.arange(10, dtype=np.int32), 3), "article_id": np.tile([1, 2, 3], 10).astype(np.int32)})
+    assert training.cap_customers(rows, 10, seed=0, week="2020-09-16") is rows
+    capped = training.cap_customers(rows, 4, seed=0, week="2020-09-16")
+    kept = capped["customer_id"].unique()
+    assert len(kept) == 4 and len(capped) == 12  # four customers, each with its three rows
+    # the choice follows the hash of each customer, not the row order
+    shuffled = training.cap_customers(rows.sample(frac=1, random_state=1), 4, seed=0, week="2020-09-16")
+    assert sorted(shuffled["customer_id"].unique()) == sorted(kept)
+    other = training.cap_customers(rows, 4, seed=1, week="2020-09-16")
+    assert sorted(other["customer_id"].unique()) != sorted(kept)
+    with pytest.raises(ValueError, match="max_customers"):
+        training.cap_customers(rows, 0, seed=0, week="2020-09-16")

@@ -133,6 +133,25 @@ def sample_training_rows(frame: pd.DataFrame, label: np.ndarray, negative_rate: 
     return out
 
 
+def cap_customers(rows: pd.DataFrame, max_customers: int, seed: int, week: str) -> pd.DataFrame:
+    """At most ``max_customers`` customers of one week's training rows, each with all its rows.
+
+    The kept customers are those with the smallest hash of (customer, week, seed): a seeded
+    choice that does not depend on row order or chunking. Bounds the cost of a training week at
+    full scale (tens of thousands of buyers with a positive) without touching a small shop's.
+    """
+    if max_customers < 1:
+        raise ValueError(f"max_customers must be >= 1, got {max_customers}")
+    ids = rows[c.CUSTOMER_ID].to_numpy()
+    customers = np.unique(ids)
+    if len(customers) <= max_customers:
+        return rows
+    salt = (int(seed) * 1_000_003 + int(pd.Timestamp(week).toordinal()) + 7) & 0xFFFFFFFF
+    order = np.argsort(_uniform(customers.astype(np.int64), salt), kind="stable")
+    kept = np.sort(customers[order[:max_customers]])
+    return rows[np.isin(ids, kept)].reset_index(drop=True)
+
+
 def sort_groups(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows ordered by week then customer (contiguous query groups for lambdarank)."""
     return frame.sort_values([c.WEEK, c.CUSTOMER_ID, c.ARTICLE_ID], kind="stable").reset_index(drop=True)

@@ -64,7 +64,11 @@ class CandidateFeaturesConfig(dg.Config):
 class TrainingSetConfig(dg.Config):
     weeks: int = Field(default=TRAIN_WEEKS, description=f"Training weeks before W-1 (at most {TRAIN_WEEKS}, the partition mapping's reach).")
     negative_rate: float = Field(default=0.5, description="Share of negative candidate rows kept (seeded, per pair).")
-    seed: int = Field(default=0, description="Seed of the negative downsampling.")
+    seed: int = Field(default=0, description="Seed of the negative downsampling and of the customer cap.")
+    max_customers_per_week: int = Field(
+        default=6_000,
+        description="Customers (with a positive) kept per training week, chosen by a seeded hash: bounds training time and memory at full scale (~24k per week at H&M's); a small shop keeps all.",
+    )
 
 
 class LgbmConfig(dg.Config):
@@ -272,7 +276,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
             for frame in _chunks(by_week[w]):
                 label = training.label_pairs(frame, bought)
                 kept.append(training.sample_training_rows(frame, label, config.negative_rate, config.seed, w))
-            rows = pd.concat(kept, ignore_index=True)
+            rows = training.cap_customers(pd.concat(kept, ignore_index=True), config.max_customers_per_week, config.seed, w)
             summary.append({"week": w, "rows": len(rows), "positives": int(rows[c.LABEL].sum()), "customers": int(rows[c.CUSTOMER_ID].nunique())})
             frames.append(rows)
         rows = training.sort_groups(pd.concat(frames, ignore_index=True))
