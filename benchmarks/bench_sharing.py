@@ -4,9 +4,9 @@ In the predicted week, customers without personal candidates get their segment
 representative's 12 (``hm_assets.recsys.sharing``). A past week is scored buyer by buyer, so the
 evaluation report never sees that approximation. This benchmark applies it to known weeks: it
 builds the graph on synthetic data through ``rankers_small.run`` (or reuses ``--out``), takes
-each week's blend picks per buyer, then gives every cold buyer its segment representative's
-picks instead (the representative: the segment's cold buyer with the smallest id) and scores
-both against the week's purchases.
+each week's blend picks per buyer, then gives every cold buyer its representative's picks
+instead (the cold buyer with identical candidate rows and the smallest id) and scores both
+against the week's purchases.
 
 Usage: ``python benchmarks/bench_sharing.py [--profile fashion] [--scale small] [--weeks 4]
 [--out DIR] [--models-only]``
@@ -26,18 +26,17 @@ import pandas as pd
 import rankers_small
 from hm_assets import calendar
 from hm_assets import columns as c
-from hm_assets.defs.models.assets import ColdCustomersConfig, popular_list
+from hm_assets.defs.models.assets import popular_list
 from hm_assets.io.managers import ParquetIOManager
-from hm_assets.recsys import baselines, history, metrics, segments, sharing, strategies
+from hm_assets.recsys import baselines, history, metrics, sharing, strategies
 
 
-def compare(warehouse: str, week: str, min_postal_customers: int) -> dict:
+def compare(warehouse: str, week: str) -> dict:
     store = ParquetIOManager(base_path=warehouse)
-    customers = store.stored("customers").to_pandas(segments.CUSTOMER_COLUMNS)
     candidates = store.stored("candidates", week).to_pandas()
     actual = history.week_rows(store.stored("transactions"), week, [c.CUSTOMER_ID, c.ARTICLE_ID])
     buyers = np.unique(actual[c.CUSTOMER_ID].to_numpy(np.int32))
-    members = sharing.SegmentSharing(sharing.segment_keys(customers, min_postal_customers), strategies.PERSONAL).members(candidates)
+    members = sharing.SegmentSharing(strategies.PERSONAL).members(candidates.sort_values([c.CUSTOMER_ID, c.ARTICLE_ID], kind="stable"))
     blend = store.stored("blend", week).to_pandas()
     picks = blend.loc[blend[c.RANK] < c.K, [c.CUSTOMER_ID, c.ARTICLE_ID, c.RANK]]
     popular = popular_list(store.stored("candidates_popular", week))
@@ -48,7 +47,7 @@ def compare(warehouse: str, week: str, min_postal_customers: int) -> dict:
         "week": week,
         "buyers": len(buyers),
         "cold buyers": int(members[c.CUSTOMER_ID].isin(buyers).sum()),
-        "segments": int(members[sharing.REPRESENTATIVE].nunique()),
+        "groups": int(members[sharing.REPRESENTATIVE].nunique()),
         "MAP@12 all, own": metrics.map_at_k(own, actual),
         "MAP@12 all, shared": metrics.map_at_k(shared, actual),
         "MAP@12 cold, own": metrics.map_at_k(own, cold) if len(cold) else float("nan"),
@@ -64,15 +63,14 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--weeks", type=int, default=4)
     parser.add_argument("--models-only", action="store_true", help="the graph is already built in --out: only compare")
     parser.add_argument("--out", type=Path)
-    parser.add_argument("--min-postal-customers", type=int, default=ColdCustomersConfig().min_postal_customers)
     args = parser.parse_args(argv)
 
     def measure(root: Path) -> pd.DataFrame:
         if not args.models_only:
             rankers_small.run(root, args.profile, args.scale, args.seed, args.weeks)
         weeks = sorted(p.stem for p in (root / "store" / "warehouse" / "blend").iterdir())[-args.weeks :]
-        table = pd.DataFrame([compare(str(root / "store"), w, args.min_postal_customers) for w in weeks])
-        print(f"\n{args.profile} {args.scale}: cold buyers get their segment representative's picks\n")
+        table = pd.DataFrame([compare(str(root / "store"), w) for w in weeks])
+        print(f"\n{args.profile} {args.scale}: cold buyers get their representative's picks\n")
         print(table.to_markdown(index=False, floatfmt=".5f"))
         means = table[[col for col in table.columns if col.startswith("MAP")]].mean()
         print("\nmean over the weeks:\n" + means.to_frame("MAP@12").to_markdown(floatfmt=".5f"))

@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"customer {args.customer} is not in customers.csv")
     cid = int(customer[c.CUSTOMER_ID].iloc[0])
     recs = one("recommendations", week, c.CUSTOMER_ID, cid)
-    scored = cid  # a cold customer of the predicted week is scored through its segment's representative
+    scored = cid  # a cold customer of the predicted week is scored through a representative with the same candidates
     try:
         member = store.stored(COLD_CUSTOMERS, week).to_pandas(filter=[(c.CUSTOMER_ID, "==", cid)])
     except FileNotFoundError:
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     age = customer[c.AGE].iloc[0]
     print(f"customer {args.customer} (id {cid}, age {age if pd.notna(age) else 'unknown'}), week {week}\n")
     if scored != cid:
-        print(f"no personal candidates: scored once for its segment (age band, postal group) through customer id {scored}\n")
+        print(f"no personal candidates: the same candidate rows as customer id {scored}, whose scored list it shares\n")
     print(table.to_markdown(index=False, floatfmt=".4g"))
     print(f"\nlast {LAST_PURCHASES} purchases before {week}:" if len(bought) else f"\nno purchases before {week}")
     if len(bought):

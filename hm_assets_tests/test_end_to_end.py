@@ -78,7 +78,7 @@ def test_cold_customers_of_the_target_week_share_their_representatives_list(tiny
     _, project, runs = tiny_run
     target = calendar.week_key(project.settings.target_week)
     members = project.stored_week("cold_customers", target)
-    assert len(members) > 0 and _meta(runs[target], "recommendations")["shared_with_segment"] == int((members["customer_id"] != members["representative"]).sum())
+    assert len(members) > 0 and _meta(runs[target], "recommendations")["shared_with_representative"] == int((members["customer_id"] != members["representative"]).sum())
     scored = set(project.stored_week("candidate_features", target)["customer_id"])
     assert scored.isdisjoint(set(members.loc[members["customer_id"] != members["representative"], "customer_id"]))
     assert set(members["representative"]) <= scored

@@ -10,13 +10,6 @@ from hm_assets.recsys import sharing, strategies
 PERSONAL = ("repurchase", "als")
 
 
-def customers(ages, postals):
-    return pd.DataFrame(
-        {c.CUSTOMER_ID: np.arange(len(ages), dtype=np.int32), c.AGE: np.array(ages, dtype=np.float64),
-         c.POSTAL_CODE: pd.Categorical(postals)}
-    )
-
-
 def candidates(rows):
     """rows: (customer, article, by_repurchase, by_als, by_popular)"""
     frame = pd.DataFrame(rows, columns=[c.CUSTOMER_ID, c.ARTICLE_ID, "by_repurchase", "by_als", "by_popular"])
@@ -34,32 +27,28 @@ def test_cold_customers_have_no_personal_candidate():
     assert sharing.cold_customers(frame.drop(columns=["by_als"]), PERSONAL).tolist() == [1, 2, 3]
 
 
-def test_segment_keys_pool_small_postal_codes_and_keep_unknown_age_apart():
-    # ages 22, 23 -> band 1; 41 -> band 5; NaN -> unknown; postal "a" has 3 customers, "b" and "c" one each
-    table = customers([22, 23, 41, np.nan, 22], ["a", "a", "a", "b", "c"])
-    keys = sharing.segment_keys(table, min_postal_customers=3)
-    assert keys[0] == keys[1]  # same band, same big postal code
-    assert keys[0] != keys[2]  # another band
-    assert keys[0] != keys[4]  # same band, but "c" is pooled
-    assert len(set(keys.tolist())) == 4
-    pooled = sharing.segment_keys(table, min_postal_customers=1)
-    assert pooled[0] == pooled[1] and pooled[0] != pooled[4]  # every code is its own segment now
+def test_fingerprints_follow_the_rows_not_their_order():
+    frame = candidates([(0, 10, 0, 0, 1), (0, 11, 0, 0, 1), (1, 11, 0, 0, 1), (1, 10, 0, 0, 1), (2, 10, 0, 0, 1), (3, 10, 0, 0, 1), (3, 12, 0, 0, 1)])
+    ids, keys = sharing.candidate_fingerprints(frame)
+    assert ids.tolist() == [0, 1, 2, 3]
+    assert keys[0] == keys[1]  # the same two rows, in another order
+    assert len({keys[0], keys[2], keys[3]}) == 3  # a subset, and another article
+    with pytest.raises(ValueError, match="sorted by customer_id"):
+        sharing.candidate_fingerprints(frame.iloc[::-1])
 
 
-def test_members_pick_the_smallest_id_and_do_not_depend_on_chunking():
-    table = customers([22, 23, 22, 41, 22, 23], ["a"] * 6)
-    keys = sharing.segment_keys(table, min_postal_customers=1)
-    # customers 0, 2, 4, 5 are cold (band 1: 0, 2, 4, 5 are ages 22/23 -> band 1); 1 has a repurchase; 3 is band 5
-    frame = candidates(
-        [(0, 10, 0, 0, 1), (1, 10, 1, 0, 0), (2, 10, 0, 0, 1), (3, 10, 0, 0, 1), (4, 11, 0, 0, 1), (5, 10, 0, 0, 1)]
-    )
-    whole = sharing.SegmentSharing(keys, PERSONAL).members(frame)
+def test_members_share_with_the_smallest_id_of_identical_rows_whatever_the_chunks():
+    # cold: 0, 2, 3, 4, 5 (1 has a repurchase); 0, 2, 5 hold articles {10, 11}; 3 holds {10}; 4 holds {10, 11} with another flag
+    rows = [(0, 10, 0, 0, 1), (0, 11, 0, 0, 1), (1, 10, 1, 0, 0), (1, 11, 0, 0, 1), (2, 10, 0, 0, 1), (2, 11, 0, 0, 1),
+            (3, 10, 0, 0, 1), (4, 10, 0, 0, 1), (4, 11, 0, 0, 0), (5, 10, 0, 0, 1), (5, 11, 0, 0, 1)]
+    frame = candidates(rows)
+    whole = sharing.SegmentSharing(PERSONAL).members(frame)
     assert whole[c.CUSTOMER_ID].tolist() == [0, 2, 3, 4, 5]
-    assert whole[sharing.REPRESENTATIVE].tolist() == [0, 0, 3, 0, 0]
-    share = sharing.SegmentSharing(keys, PERSONAL)
+    assert whole[sharing.REPRESENTATIVE].tolist() == [0, 0, 3, 4, 0]
+    share = sharing.SegmentSharing(PERSONAL)
     chunked = pd.concat([share.members(frame[frame[c.CUSTOMER_ID] < 3]), share.members(frame[frame[c.CUSTOMER_ID] >= 3])], ignore_index=True)
     pd.testing.assert_frame_equal(chunked, whole)
-    assert share.segments == 2
+    assert share.groups == 3
     with pytest.raises(ValueError, match="ascending customer order"):
         share.members(frame[frame[c.CUSTOMER_ID] == 2])
 

@@ -1,25 +1,27 @@
-"""Customers without personal candidates share one set of feature rows per segment.
+"""Cold customers with the same candidates share one set of feature rows and one scored list.
 
-At H&M scale the predicted week needs a ranking for all 1.37M customers, but most of them have
-no recent history: every one of their candidates comes from a strategy that proposes the same
-list to a whole segment (popularity, trending, the age band's and the postal code's bestsellers).
-Such a "cold" customer's candidate rows differ from another cold customer's of the same segment
-only through the customer's own features (age, days since a purchase long ago). Scoring them
-once per segment, through one representative, cuts the rows to score by the share of cold
-customers; every member then gets the representative's 12.
-
-This is an approximation, made on purpose and measured (``benchmarks/bench_sharing.py``):
-members of a segment get the same list, ranked by the representative's features.
+At H&M scale the predicted week needs a ranking for all 1.37M customers, but about half of them
+have no recent history: every one of their candidates comes from a strategy that proposes one
+list to a whole segment (popularity, trending, the age band's and the postal code's
+bestsellers). Two such "cold" customers with the same age band and the same postal-code list
+have identical candidate rows; they differ only through their own customer features (exact
+age, a purchase long ago). Scoring them once, through one representative, removes the other
+members' rows from the feature join and from scoring by every model.
 
 Definitions (pure numpy/pandas, no Dagster):
 
 - cold: none of the customer's candidate rows comes from a personal strategy (``by_<s>`` is 0 for
   every ``s`` in ``personal``);
-- segment: ``(age band, postal group)``, where the postal group is the postal code when at least
-  ``min_postal_customers`` customers live there, else one pooled group (a small postal code's own
-  list leans on global popularity anyway, see ``segments``);
-- representative: the segment's cold customer with the smallest id. Chunks are processed in
+- a cold customer's group: the cold customers whose candidate rows are identical in every column
+  but ``customer_id`` (a 64-bit fingerprint of the rows). Nothing here knows which strategies
+  use age or postal codes, so this holds for any registry and any shop;
+- representative: the group's cold customer with the smallest id. Chunks are processed in
   ascending customer order, so the choice does not depend on the chunk size.
+
+The approximation: members get the list ranked with the representative's customer features.
+``benchmarks/bench_sharing.py`` measures its cost on known weeks (about nothing on `small`:
+customer features barely reorder a cold customer's list; pooling different postal-code lists
+instead cost 30% of the cold buyers' MAP@12).
 """
 
 from collections.abc import Sequence
@@ -28,29 +30,28 @@ import numpy as np
 import pandas as pd
 
 from hm_assets import columns as c
-from hm_assets.recsys import segments
 
 REPRESENTATIVE = "representative"
-SEGMENT_KEY = "segment_key"
-POOLED_POSTAL = -2  # the postal group of every postal code with too few customers (or unknown)
 
 
-def segment_keys(customers: pd.DataFrame, min_postal_customers: int) -> np.ndarray:
-    """A segment key (int64) per customer id: an array indexed by ``customer_id``.
+def candidate_fingerprints(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """``(customer ids, fingerprints)``: one uint64 per customer of its candidate rows.
 
-    customers: ``customer_id, age, postal_code`` (every customer). The key combines the age band
-    (unknown age is its own band) and the postal group.
+    rows: candidate rows sorted by ``customer_id``. The fingerprint sums a hash of each row's
+    columns other than ``customer_id`` (modulo 2**64), so it does not depend on row order
+    within a customer; equal row sets give equal fingerprints, different ones collide with
+    probability ~2**-64.
     """
-    seg = segments.customer_segments(customers)
-    postal = seg[segments.POSTAL].to_numpy(np.int64)
-    counts = np.bincount(postal[postal >= 0], minlength=int(postal.max()) + 1 if len(postal) else 0)
-    big = (postal >= 0) & (counts[np.maximum(postal, 0)] >= int(min_postal_customers)) if len(postal) else postal >= 0
-    group = np.where(big, postal, POOLED_POSTAL)
-    band = seg[segments.AGE_BAND].to_numpy(np.int64)
-    ids = seg[c.CUSTOMER_ID].to_numpy(np.int64)
-    keys = np.full(int(ids.max()) + 1 if len(ids) else 0, -1, dtype=np.int64)
-    keys[ids] = (group - POOLED_POSTAL) * 64 + (band - segments.UNKNOWN)  # both parts >= 0, band < 64
-    return keys
+    ids = rows[c.CUSTOMER_ID].to_numpy(np.int32)
+    if len(ids) == 0:
+        return ids, np.zeros(0, dtype=np.uint64)
+    if (np.diff(ids) < 0).any():
+        raise ValueError("candidate rows must be sorted by customer_id")
+    row_hash = pd.util.hash_pandas_object(rows.drop(columns=[c.CUSTOMER_ID]), index=False).to_numpy(np.uint64)
+    starts = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]]))
+    with np.errstate(over="ignore"):
+        sums = np.add.reduceat(row_hash, starts)
+    return ids[starts], sums
 
 
 def cold_customers(candidates: pd.DataFrame, personal: Sequence[str]) -> np.ndarray:
@@ -72,37 +73,47 @@ def cold_customers(candidates: pd.DataFrame, personal: Sequence[str]) -> np.ndar
 class SegmentSharing:
     """Finds the cold members of candidate chunks given in ascending customer order.
 
-    keys: from :func:`segment_keys`; personal: as in :func:`cold_customers`. State carried across
-    chunks: each segment's representative, fixed by the first chunk that holds the segment.
+    personal: as in :func:`cold_customers`. State carried across chunks: each group's
+    representative, fixed by the first chunk that holds the group.
     """
 
-    def __init__(self, keys: np.ndarray, personal: Sequence[str]):
-        self.keys = keys
+    def __init__(self, personal: Sequence[str]):
         self.personal = tuple(personal)
-        self._representative: dict[int, int] = {}
+        self._keys = np.zeros(0, dtype=np.uint64)  # sorted fingerprints of the groups seen so far
+        self._reps = np.zeros(0, dtype=np.int32)  # their representatives, in the same order
         self._last_id = -1
 
     @property
-    def segments(self) -> int:
-        return len(self._representative)
+    def groups(self) -> int:
+        return len(self._keys)
 
     def members(self, chunk: pd.DataFrame) -> pd.DataFrame:
         """``customer_id, representative`` (int32) of every cold customer of ``chunk``, by id.
 
-        chunk: merged candidate rows (``customer_id`` and ``by_<s>`` columns) of customers all
-        above the previous chunk's; a representative maps to itself.
+        chunk: merged candidate rows (``customer_id``, ``by_<s>`` and the other candidate
+        columns), sorted by customer, of customers all above the previous chunk's; a
+        representative maps to itself.
         """
         cold = cold_customers(chunk, self.personal)
         if len(cold) and cold[0] <= self._last_id:
             raise ValueError(f"candidate chunks must come in ascending customer order: {cold[0]} after {self._last_id}")
         if len(chunk):
             self._last_id = max(self._last_id, int(chunk[c.CUSTOMER_ID].max()))
-        keys = self.keys[cold]
-        first = pd.Series(cold, dtype=np.int32).groupby(keys, sort=False).min()
-        new = first[~first.index.isin(list(self._representative))]
-        self._representative.update(zip(new.index.tolist(), new.to_numpy().tolist()))
-        reps = pd.Series(self._representative, dtype=np.int64)
-        return pd.DataFrame({c.CUSTOMER_ID: cold, REPRESENTATIVE: reps.reindex(keys).to_numpy(np.int32)})
+        ids, keys = candidate_fingerprints(chunk[np.isin(chunk[c.CUSTOMER_ID].to_numpy(), cold)])
+        order = np.lexsort((ids, keys))  # by fingerprint, then id: each group's first is its smallest id
+        sorted_keys = keys[order]
+        first = np.concatenate([[True], sorted_keys[1:] != sorted_keys[:-1]]) if len(order) else np.zeros(0, bool)
+        group_keys, group_first = sorted_keys[first], ids[order][first]
+        new = ~self._known(group_keys)
+        merged_keys = np.concatenate([self._keys, group_keys[new]])
+        merged_reps = np.concatenate([self._reps, group_first[new]])
+        by_key = np.argsort(merged_keys, kind="stable")
+        self._keys, self._reps = merged_keys[by_key], merged_reps[by_key]
+        return pd.DataFrame({c.CUSTOMER_ID: ids, REPRESENTATIVE: self._reps[np.searchsorted(self._keys, keys)]})
+
+    def _known(self, keys: np.ndarray) -> np.ndarray:
+        pos = np.minimum(np.searchsorted(self._keys, keys), max(len(self._keys) - 1, 0))
+        return (self._keys[pos] == keys) if len(self._keys) else np.zeros(len(keys), dtype=bool)
 
 
 def unscored(members: pd.DataFrame) -> np.ndarray:

@@ -1,7 +1,7 @@
 """The models stage for week W: feature rows, training set, three rankers, their blend, the picks.
 
-- ``cold_customers`` [W]: in the predicted week, the customers without personal candidates and
-  their segment's representative (scored once for the whole segment).
+- ``cold_customers`` [W]: in the predicted week, customers without personal candidates and
+  the cold customer with identical candidate rows whose rows are scored for all of them.
 - ``candidate_features`` [W]: W's merged candidates joined with W's feature tables and pair
   features, in customer chunks (a past week holds its buyers only, the target week everyone).
 - ``training_set`` [W]: labelled, downsampled rows of weeks W-N-1..W-1 (a partition mapping);
@@ -37,7 +37,7 @@ POPULAR_ROWS = 4096  # first rows of candidates_popular: holds the first custome
 LGBM_MODELS = {"lgbm_ranker": rankers.LAMBDARANK, "lgbm_classifier": rankers.BINARY}
 DNN_MODEL = "dnn_ranker"
 FEATURE_ROWS = "candidate_features"  # one week's candidates with every feature joined: what the models read
-COLD_CUSTOMERS = "cold_customers"  # the predicted week's customers scored through their segment's representative
+COLD_CUSTOMERS = "cold_customers"  # the predicted week's customers scored through a representative with the same candidates
 MODELS = (*LGBM_MODELS, DNN_MODEL)  # the blend's inputs, in a fixed order
 GROUP_COLUMN = "query_group"  # (week, customer) id handed to the DNN's listwise loss
 
@@ -49,10 +49,7 @@ def tuning_scores_key(model: str) -> str:
 class ColdCustomersConfig(dg.Config):
     share: bool = Field(
         default=True,
-        description="In a week whose purchases are unknown (the predicted week), score customers without personal candidates once per segment.",
-    )
-    min_postal_customers: int = Field(
-        default=20, description="Customers a postal code needs to be its own segment; smaller ones are pooled."
+        description="In a week whose purchases are unknown (the predicted week), score cold customers (no personal candidates) with identical candidate rows once.",
     )
 
 
@@ -147,17 +144,12 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         group_name=GROUP,
         partitions_def=weekly,
         kinds={"pandas"},
-        ins={"customers": dg.AssetIn(metadata={"columns": segments.CUSTOMER_COLUMNS})},
     )
     def cold_customers(
-        context: dg.AssetExecutionContext,
-        config: ColdCustomersConfig,
-        candidates: ParquetHandle,
-        customers: pd.DataFrame,
-        transactions: ParquetHandle,
+        context: dg.AssetExecutionContext, config: ColdCustomersConfig, candidates: ParquetHandle, transactions: ParquetHandle
     ) -> pd.DataFrame:
         """``customer_id, representative``: customers of W without personal candidates, and the
-        member of their segment (age band, postal group) whose rows are scored for all of them.
+        cold customer with the same candidate rows (the smallest id) whose rows are scored for all.
 
         Only in a week whose purchases are unknown (the predicted week, built for every
         customer); empty in a past week, whose buyers are each labelled and scored on their own.
@@ -167,16 +159,13 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         if not config.share or scope.known_week(transactions, week):
             context.add_output_metadata({"members": 0, "shared": "off" if not config.share else "no: a past week, scored per buyer"})
             return empty
-        found = candidates.schema().names
-        columns = [c.CUSTOMER_ID, *(f"by_{s}" for s in strategies.PERSONAL if f"by_{s}" in found)]
-        share = sharing.SegmentSharing(sharing.segment_keys(customers, config.min_postal_customers), strategies.PERSONAL)
-        members = pd.concat([empty, *(share.members(candidates.select([n]).to_pandas(columns)) for n in candidates.names)], ignore_index=True)
+        share = sharing.SegmentSharing(strategies.PERSONAL)
+        members = pd.concat([empty, *(share.members(frame) for frame in _chunks(candidates))], ignore_index=True)
         context.add_output_metadata(
             {
                 "members": len(members),
-                "segments": share.segments,
-                "customers": len(customers),
-                "rows_saved_share": dg.MetadataValue.float(float(round(1 - share.segments / max(len(members), 1), 4))),
+                "groups": share.groups,
+                "not_scored": len(members) - share.groups,
             }
         )
         return members
@@ -211,7 +200,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         rank_<s>, score_<s>``), then ``c_*`` customer, ``a_*`` article, ``s_*`` segment and ``p_*``
         pair features, including ``p_<model>_score``: each factor model's (ALS, BPR) score of
         every pair, not only of those it proposed. Every feature sees transactions strictly
-        before W only. Of the ``cold_customers``, only each segment's representative has rows.
+        before W only. Of the ``cold_customers``, only each group's representative has rows.
         """
         week = context.partition_key
         past = history.read_weeks(history.weeks_before(transactions, week, config.history_weeks), features.PAIR_HISTORY_COLUMNS)
@@ -421,7 +410,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
     ) -> pd.DataFrame:
         """12 ranked articles for every customer: the blend's top 12, then popular articles.
 
-        A cold customer gets the blend's 12 of its segment's representative. Customers outside
+        A cold customer gets the blend's 12 of its representative (same candidate rows). Customers outside
         W's scope (non-buyers of a past week) and those with fewer than 12 candidates get the
         popularity fill.
         """
@@ -439,7 +428,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
                 "customers": len(ids),
                 "rows": len(recs),
                 "from_blend": int(picks[c.CUSTOMER_ID].nunique()),
-                "shared_with_segment": int(len(sharing.unscored(cold_customers))),
+                "shared_with_representative": int(len(sharing.unscored(cold_customers))),
                 "filled_short_lists": short,
             }
         )
