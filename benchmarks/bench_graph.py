@@ -30,8 +30,10 @@ What is measured, and how:
 ``--incremental``: the "new week arrives" flow of ``hm_assets_tests/test_operations.py``. The
 raw transactions are copied without their last week (H, streamed line by line; the other two
 files are linked), and the graph runs for target week H as above. Then H's rows are appended,
-``ingest_raw`` runs again, and ``weekly_retraining`` (what the weekly schedule runs) builds the
-new target week H+1: its inputs and its models only, since the inputs of H-4..H are stored; then
+``ingest_raw`` runs again (it reads the whole files: ingestion is not incremental), and the new
+target week H+1 gets its inputs and its models only (``weekly_inputs`` and ``weekly_models``
+for H+1: the steps of ``weekly_retraining``, which the weekly schedule runs, in two runs so that
+the stages line up with the full run's; the inputs of H-4..H are stored already); then
 ``evaluate_week`` scores H, the former target week, as the evaluation schedule does. The report
 gives both tables and the ratio of the totals, and checks that the second part materialised no
 partition but H+1's (and H's evaluation).
@@ -120,6 +122,10 @@ def _gib(value: int | None) -> str:
     return "" if value is None else f"{value / GIB:.2f}"
 
 
+def _bold_gib(value: int | None) -> str:
+    return "" if value is None else f"**{_gib(value)}**"
+
+
 def _max(values: Iterable[int | None]) -> int | None:
     known = [v for v in values if v is not None]
     return max(known) if known else None
@@ -146,9 +152,23 @@ def report_table(runs: Sequence[RunFigure]) -> str:
             name = s.step if s.ok else f"{s.step} (FAILED)"
             lines.append(f"| {run.stage} | {run.week} | {name} | {s.wall_s:.1f} | {_gib(s.peak_rss)} |")
     for stage, (n, wall, peak) in stage_totals(runs).items():
-        lines.append(f"| **{stage}** | {n} run{'s' if n > 1 else ''} | | **{wall:.1f}** | **{_gib(peak)}** |")
+        lines.append(f"| **{stage}** | {n} run{'s' if n > 1 else ''} | | **{wall:.1f}** | {_bold_gib(peak)} |")
     total = sum(r.wall_s for r in runs)
-    lines.append(f"| **total** | {len(runs)} runs | | **{total:.1f}** | **{_gib(_max(r.peak_rss for r in runs))}** |")
+    lines.append(f"| **total** | {len(runs)} runs | | **{total:.1f}** | {_bold_gib(_max(r.peak_rss for r in runs))} |")
+    return "\n".join(lines)
+
+
+def step_totals_table(runs: Sequence[RunFigure]) -> str:
+    """Markdown: one row per step name, summed over the weeks it ran for (wall) and its largest
+    peak, heaviest first: where the time of a whole run goes."""
+    totals: dict[tuple[str, str], tuple[int, float, int | None]] = {}
+    for run in runs:
+        for s in run.steps:
+            n, wall, peak = totals.get((run.stage, s.step), (0, 0.0, None))
+            totals[(run.stage, s.step)] = (n + 1, wall + s.wall_s, _max([peak, s.peak_rss]))
+    lines = ["| stage | step | runs | wall s (sum) | peak RSS GiB (max) |", "|---|---|---:|---:|---:|"]
+    for (stage, step), (n, wall, peak) in sorted(totals.items(), key=lambda kv: -kv[1][1]):
+        lines.append(f"| {stage} | {step} | {n} | {wall:.1f} | {_gib(peak)} |")
     return "\n".join(lines)
 
 
@@ -162,8 +182,8 @@ def comparison_table(first: Sequence[RunFigure], second: Sequence[RunFigure]) ->
         lines.append(f"| {stage} | {wa:.1f} | {wb:.1f} | {ratio} | {_gib(a.get(stage, (0, 0, None))[2])} | {_gib(b.get(stage, (0, 0, None))[2])} |")
     ta, tb = sum(r.wall_s for r in first), sum(r.wall_s for r in second)
     lines.append(
-        f"| **total** | **{ta:.1f}** | **{tb:.1f}** | **{tb / ta:.3f}** | **{_gib(_max(r.peak_rss for r in first))}** | "
-        f"**{_gib(_max(r.peak_rss for r in second))}** |"
+        f"| **total** | **{ta:.1f}** | **{tb:.1f}** | **{tb / ta:.3f}** | {_bold_gib(_max(r.peak_rss for r in first))} | "
+        f"{_bold_gib(_max(r.peak_rss for r in second))} |"
     )
     return "\n".join(lines)
 
@@ -374,7 +394,8 @@ def full_benchmark(raw: Path, warehouse: Path, target_week: str | None) -> tuple
     bench = Bench(_settings(raw, warehouse), dg.DagsterInstance.ephemeral())
     week = run_graph(bench, target_week)
     line = _submission_line(bench, raw, week)
-    return f"## Target week {week}\n\n{report_table(bench.runs)}\n\n{line}\n", "DIFFERS" not in line
+    text = f"## Target week {week}\n\n{report_table(bench.runs)}\n\n{line}\n\n### By step, over all weeks\n\n{step_totals_table(bench.runs)}\n"
+    return text, "DIFFERS" not in line
 
 
 def incremental_benchmark(raw: Path, warehouse: Path, work: Path) -> tuple[str, bool]:
@@ -395,14 +416,17 @@ def incremental_benchmark(raw: Path, warehouse: Path, work: Path) -> tuple[str, 
     new = calendar.week_key(calendar.shift_week(held, 1))
     print(f"second: week {held} arrives; target week {new}", flush=True)
     bench.runs.clear()
+    done = len(bench.results)
     bench.run("ingest", jobs.RAW_JOB)
     bench.reload()
-    result = bench.run("retrain", jobs.RETRAIN_JOB, new)
+    bench.run("inputs", jobs.INPUTS_JOB, new)
+    bench.run("models", jobs.MODELS_JOB, new)
     second_line = _submission_line(bench, grown, new)
     bench.run("evaluate", jobs.EVALUATE_JOB, held)
     second = list(bench.runs)
-    partitions = sorted({e.partition for r in bench.results[-3:] for e in r.get_asset_materialization_events() if e.partition})
-    only_new = set(partitions) <= {new, held} and {e.partition for e in result.get_asset_materialization_events()} == {new}
+    weekly = bench.results[done + 1 :]  # the runs after the ingestion
+    partitions = sorted({e.partition for r in weekly for e in r.get_asset_materialization_events()})
+    only_new = {e.partition for r in weekly[:2] for e in r.get_asset_materialization_events()} == {new} and set(partitions) <= {new, held}
     ok = "DIFFERS" not in first_line + second_line and only_new
     text = (
         f"## Full run: target week {held} (data without week {held})\n\n{report_table(first)}\n\n{first_line}\n\n"
