@@ -25,7 +25,9 @@ What is measured, and how:
   the last ``exec``, which is the small launcher), so ``ru_maxrss`` follows the reset too. A
   step's peak therefore includes what the process already held when the step began: the
   imports (~0.4 GiB) and memory the allocator kept from earlier steps; it is the peak RSS a
-  one-step-at-a-time run of that step needs, an upper bound on the step's own share.
+  one-step-at-a-time run of that step needs, an upper bound on the step's own share. Because of
+  the resets, ``/usr/bin/time -v`` around this script reports the last step's mark as its
+  "Maximum resident set size", not the process's peak: read the report's total instead.
 
 ``--incremental``: the "new week arrives" flow of ``hm_assets_tests/test_operations.py``. The
 raw transactions are copied without their last week (H, streamed line by line; the other two
