@@ -32,6 +32,7 @@ FLOAT32 = 4
 CANDIDATE_ROW_BYTES = 15  # the candidate contract: customer int32, article int32, strategy (1-byte code), score float32, rank int16
 MERGE_WORK_BYTES = 32  # per strategy row in merge_candidates: the pair key, its sort permutation, the sorted keys, its slot (int64 each)
 PANDAS_COPIES = 3  # a feature chunk exists about three times at its peak: the joined pieces, the concatenated frame, the Parquet write
+FEATURE_COLUMNS = 150  # columns of a candidate_features row (candidates, c_, a_, s_, p_ columns), rounded up
 DNN_HIDDEN_FLOATS = 256  # per row scored by the DNN: embeddings and hidden activations (16-wide embeddings x columns, 128 + 64 hidden), rounded up
 
 
@@ -141,3 +142,11 @@ def pad_rows(matrix, multiple: int = ROW_ALIGN):
     import numpy as np
 
     return np.concatenate([matrix, np.zeros((extra, *matrix.shape[1:]), dtype=matrix.dtype)])
+
+
+def scoring_rows(memory: MemoryBudget, rows: int, customers: int, n_features: int) -> int:
+    """Rows scored at a time in a frame of ``rows`` candidate rows of ``customers`` customers:
+    the customers that fit in the scoring share (:func:`scoring_bytes`), times their rows."""
+    per_customer = rows / max(customers, 1)
+    chunk = memory.chunk_customers(scoring_bytes(max(per_customer, 1.0), n_features), SCORING_SHARE)
+    return max(1, math.ceil(chunk * max(per_customer, 1.0)))

@@ -25,7 +25,8 @@ from hm_assets import columns as c
 from hm_assets.io.managers import SKIP_MISSING_PARTITIONS
 from hm_assets.io.storage import ParquetHandle, Parts
 from hm_assets.defs.candidates.assets import model_asset as factor_model_asset
-from hm_assets.recsys import baselines, blend as blending, features, history, rankers, segments, strategies, training
+from hm_assets.recsys import baselines, blend as blending, budget, features, history, rankers, segments, strategies, training
+from hm_assets.resources import MemoryBudgetResource
 
 GROUP = "models"
 TRAIN_WEEKS = 4  # default N: training weeks before the tuning week W-1
@@ -43,7 +44,7 @@ def tuning_scores_key(model: str) -> str:
 
 
 class CandidateFeaturesConfig(dg.Config):
-    chunk_customers: int = Field(default=20_000, description="Customers whose candidate rows are built at a time (~60 rows x ~150 float32 features each: ~0.7 GiB per chunk).")
+    chunk_customers: int = Field(default=0, description="Customers whose candidate rows are built at a time; 0: sized from the memory budget (~60 rows x ~150 float32 features each).")
     history_weeks: int = Field(default=features.HISTORY_WEEKS, description="Weeks of transactions before W that pair features look at.")
 
 
@@ -138,6 +139,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
     def candidate_features(
         context: dg.AssetExecutionContext,
         config: CandidateFeaturesConfig,
+        memory_budget: MemoryBudgetResource,
         candidates: ParquetHandle,
         customer_features: pd.DataFrame,
         article_features: pd.DataFrame,
@@ -166,9 +168,13 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         customer_index = pd.Index(customer_features[c.CUSTOMER_ID])
         article_index = pd.Index(article_features[c.ARTICLE_ID])
         ids = candidates.read([c.CUSTOMER_ID]).column(c.CUSTOMER_ID).to_numpy()
+        n_customers = len(np.unique(ids))
+        chunk_customers = budget.chunk_or_budget(
+            config.chunk_customers, memory_budget.budget, budget.features_bytes(len(ids) / max(n_customers, 1), budget.FEATURE_COLUMNS), budget.FEATURES_SHARE
+        )
 
         def parts():
-            for i, chunk in enumerate(training.customer_chunks(ids, config.chunk_customers)):
+            for i, chunk in enumerate(training.customer_chunks(ids, chunk_customers)):
                 lo, hi = int(chunk[0]), int(chunk[-1])
                 cands = candidates.to_pandas(filter=[(c.CUSTOMER_ID, ">=", lo), (c.CUSTOMER_ID, "<=", hi)])
                 cands = cands.sort_values([c.CUSTOMER_ID, c.ARTICLE_ID], kind="stable")
@@ -176,7 +182,8 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
                 yield f"chunk-{i:05d}", frame
 
         context.add_output_metadata(
-            {"customers": len(np.unique(ids)), "history_rows": len(past), "history_from": calendar.week_key(calendar.shift_week(week, -config.history_weeks))}
+            {"customers": n_customers, "chunk_customers": chunk_customers, "chunks": budget.n_chunks(n_customers, chunk_customers),
+             "history_rows": len(past), "history_from": calendar.week_key(calendar.shift_week(week, -config.history_weeks))}
         )
         return Parts(parts())
 
@@ -237,12 +244,14 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
             },
             ins={"tuning_week_features": dg.AssetIn("candidate_features", partition_mapping=previous)},
         )
-        def _model(context: dg.AssetExecutionContext, config: LgbmConfig, training_set: pd.DataFrame, tuning_week_features: ParquetHandle):
+        def _model(
+            context: dg.AssetExecutionContext, config: LgbmConfig, memory_budget: MemoryBudgetResource, training_set: pd.DataFrame, tuning_week_features: ParquetHandle
+        ):
             settings = config.settings(objective)
             feats = training.feature_columns(training_set)
             tune_train, tune_valid, refit = rankers.split_tuning(training_set)
             tuned, rounds = rankers.train_lgbm(tune_train, tune_valid, feats, features.CATEGORICAL_FEATURES, settings)
-            scores = _tuning_scores(tuning_week_features, lambda frame: rankers.predict(tuned, frame))
+            scores, scoring = _tuning_scores(tuning_week_features, lambda frame, rows: rankers.predict(tuned, frame, rows), memory_budget.budget)
             final, _ = rankers.train_lgbm(refit, None, feats, features.CATEGORICAL_FEATURES, settings, rounds=rounds)
             importance = rankers.feature_importance(final).head(20)
             yield dg.Output(
@@ -250,7 +259,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
                 output_name=name,
                 metadata={"rounds": rounds, "train_rows": len(refit), "features": len(feats), "importance": _md(importance)},
             )
-            yield dg.Output(scores, output_name=tuning_scores_key(name), metadata={"rows": len(scores)})
+            yield dg.Output(scores, output_name=tuning_scores_key(name), metadata={"rows": len(scores), **scoring})
 
         return _model
 
@@ -264,7 +273,9 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         },
         ins={"tuning_week_features": dg.AssetIn("candidate_features", partition_mapping=previous)},
     )
-    def dnn_ranker(context: dg.AssetExecutionContext, config: DnnConfig, training_set: pd.DataFrame, tuning_week_features: ParquetHandle):
+    def dnn_ranker(
+        context: dg.AssetExecutionContext, config: DnnConfig, memory_budget: MemoryBudgetResource, training_set: pd.DataFrame, tuning_week_features: ParquetHandle
+    ):
         """Embeddings of article id and categories plus the numeric features, an MLP, a listwise
         loss per customer; early-stopped on W-1's MAP@12, then refit on W-N..W-1."""
         from hm_assets.recsys import dnn
@@ -276,7 +287,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         rows = training_set.assign(**{GROUP_COLUMN: training.group_ids(training_set)})
         tune_train, tune_valid, refit = rankers.split_tuning(rows)
         tuned, info = dnn.train_dnn(tune_train, tune_valid, config=config.settings(), **columns)
-        scores = _tuning_scores(tuning_week_features, lambda frame: dnn.predict_dnn(tuned, frame))
+        scores, scoring = _tuning_scores(tuning_week_features, lambda frame, rows: dnn.predict_dnn(tuned, frame, batch_rows=rows), memory_budget.budget)
         final, _ = dnn.train_dnn(refit, None, config=config.settings(epochs=info["best_epoch"]), **columns)
         curve = pd.DataFrame({"epoch": np.arange(1, len(info["valid_map_at_12"]) + 1), "map_at_12_on_W-1": info["valid_map_at_12"]})
         yield dg.Output(
@@ -284,7 +295,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
             output_name=DNN_MODEL,
             metadata={"epochs": info["best_epoch"], "device": info["device"], "train_rows": len(refit), "features": len(feats), "tuning_curve": _md(curve)},
         )
-        yield dg.Output(scores, output_name=tuning_scores_key(DNN_MODEL), metadata={"rows": len(scores)})
+        yield dg.Output(scores, output_name=tuning_scores_key(DNN_MODEL), metadata={"rows": len(scores), **scoring})
 
     @dg.asset(
         group_name=GROUP,
@@ -294,6 +305,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
     def blend(
         context: dg.AssetExecutionContext,
         config: BlendConfig,
+        memory_budget: MemoryBudgetResource,
         candidate_features: ParquetHandle,
         transactions: ParquetHandle,
         lgbm_ranker,
@@ -317,11 +329,12 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         actual = history.week_rows(transactions, tuning_week, [c.CUSTOMER_ID, c.ARTICLE_ID])
         tuned, grid = blending.tune_weights(tuning, actual, MODELS, config.grid_step, config.method)
         weights = blending.shrink(tuned, config.shrink_to_equal)
-        picks = []
+        picks, scoring = [], _Scoring(memory_budget.budget)
         for frame in _chunks(candidate_features):
             scored = frame[[c.CUSTOMER_ID, c.ARTICLE_ID]].copy()
+            rows = scoring.rows(frame)
             for m in MODELS:
-                scored[blending.score_column(m)] = rankers.score_model(models[m], frame)
+                scored[blending.score_column(m)] = rankers.score_model(models[m], frame, rows)
             picks.append(blending.blend_picks(scored, weights, config.method))
         out = pd.concat(picks, ignore_index=True)
         best = grid.sort_values("map_at_12", ascending=False, kind="stable").head(10)
@@ -335,6 +348,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
                 "tuning_grid_top": _md(best),
                 "tuning_single_models": _md(singles),
                 "customers": int(out[c.CUSTOMER_ID].nunique()),
+                **scoring.metadata(),
             }
         )
         return out
@@ -380,12 +394,31 @@ def popular_list(candidates_popular: ParquetHandle) -> pd.DataFrame:
     return baselines.shared_list(next(candidates_popular.iter_batches(POPULAR_ROWS)).to_pandas())
 
 
-def _tuning_scores(handle: ParquetHandle, score) -> pd.DataFrame:
-    """``customer_id, article_id, score`` of a model on every candidate row of the tuning week."""
-    parts = []
+def _tuning_scores(handle: ParquetHandle, score, memory: budget.MemoryBudget) -> tuple[pd.DataFrame, dict]:
+    """``customer_id, article_id, score`` of a model on every candidate row of the tuning week,
+    scored ``score(frame, rows)`` in row chunks sized from the memory budget; and the chunking's metadata."""
+    parts, scoring = [], _Scoring(memory)
     for frame in _chunks(handle):
-        parts.append(pd.DataFrame({c.CUSTOMER_ID: frame[c.CUSTOMER_ID].to_numpy(np.int32), c.ARTICLE_ID: frame[c.ARTICLE_ID].to_numpy(np.int32), c.SCORE: score(frame)}))
-    return pd.concat(parts, ignore_index=True)
+        values = score(frame, scoring.rows(frame))
+        parts.append(pd.DataFrame({c.CUSTOMER_ID: frame[c.CUSTOMER_ID].to_numpy(np.int32), c.ARTICLE_ID: frame[c.ARTICLE_ID].to_numpy(np.int32), c.SCORE: values}))
+    return pd.concat(parts, ignore_index=True), scoring.metadata()
+
+
+class _Scoring:
+    """Rows scored at a time in each stored chunk of candidate features (from the memory
+    budget), and what it came to: the smallest such size and the number of scoring chunks."""
+
+    def __init__(self, memory: budget.MemoryBudget):
+        self.memory, self.sizes, self.chunks = memory, [], 0
+
+    def rows(self, frame: pd.DataFrame) -> int:
+        n = budget.scoring_rows(self.memory, len(frame), frame[c.CUSTOMER_ID].nunique(), len(frame.columns))
+        self.sizes.append(n)
+        self.chunks += budget.n_chunks(len(frame), n)
+        return n
+
+    def metadata(self) -> dict:
+        return {"scoring_chunk_rows": min(self.sizes, default=0), "scoring_chunks": self.chunks}
 
 
 def _joined_scores(scores: dict[str, pd.DataFrame]) -> pd.DataFrame:
