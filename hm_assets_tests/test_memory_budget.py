@@ -80,15 +80,15 @@ def test_recommend_gives_the_same_bits_in_any_block_size():
     rng = np.random.default_rng(0)
     model = {
         factors.USER_IDS: np.arange(0, 600, 2, dtype=np.int32),
-        factors.USER_FACTORS: rng.standard_normal((300, 16)).astype(np.float32),
+        factors.USER_FACTORS: rng.standard_normal((300, 64)).astype(np.float32),
         factors.ITEM_IDS: np.arange(50, dtype=np.int32),
-        factors.ITEM_FACTORS: rng.standard_normal((50, 16)).astype(np.float32),
+        factors.ITEM_FACTORS: rng.standard_normal((50, 64)).astype(np.float32),
     }
     customers = np.arange(0, 601, dtype=np.int32)
     whole = factors.recommend(model, customers, 5, "als")
     assert whole["customer_id"].nunique() == 300
     for block in (1, 7, 64, 333):
-        pd.testing.assert_frame_equal(factors.recommend(model, customers, 5, "als", block_customers=block), whole)
+        pd.testing.assert_frame_equal(factors.recommend(model, customers, 5, "als", block_customers=block), whole, check_exact=True)
 
 
 # --- the pipeline under a tiny budget ---------------------------------------------------------
@@ -152,11 +152,11 @@ def test_tiny_budget_gives_identical_weekly_inputs(runs, asset):
     default, weeks, _ = runs["default"]
     tiny, _, _ = runs["tiny"]
     for week in weeks:
-        pd.testing.assert_frame_equal(tiny.stored_partition(asset, week), default.stored_partition(asset, week))
+        pd.testing.assert_frame_equal(tiny.stored_partition(asset, week), default.stored_partition(asset, week), check_exact=True)
 
 
 @pytest.mark.parametrize("asset", ["blend", "recommendations"])
 def test_tiny_budget_gives_identical_picks(runs, asset):
     default, weeks, _ = runs["default"]
     tiny, _, _ = runs["tiny"]
-    pd.testing.assert_frame_equal(tiny.stored_partition(asset, weeks[-1]), default.stored_partition(asset, weeks[-1]))
+    pd.testing.assert_frame_equal(tiny.stored_partition(asset, weeks[-1]), default.stored_partition(asset, weeks[-1]), check_exact=True)

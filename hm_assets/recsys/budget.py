@@ -120,19 +120,26 @@ def scoring_bytes(rows_per_customer: float, n_features: int) -> float:
 
 
 ROW_ALIGN = 64  # rows: matrix products run on blocks padded to a multiple of this
+# OpenBLAS (numpy's BLAS here) sends float32 products with M*N*K below 28*512*512 to its "direct"
+# small-matrix SGEMM on SkylakeX (sgemm_direct_performant), which sums in another order
+SMALL_GEMM_WORK = 28 * 512 * 512
 
 
-def pad_rows(matrix, multiple: int = ROW_ALIGN):
-    """``matrix`` (numpy or torch, 2-d) with zero rows appended up to a multiple of ``multiple``.
+def pad_rows(matrix, multiple: int = ROW_ALIGN, min_rows: int = 0):
+    """``matrix`` (numpy or torch, 2-d) with zero rows appended up to a multiple of ``multiple``
+    and to at least ``min_rows`` rows.
 
     Why: BLAS (OpenBLAS in numpy, oneDNN/MKL in torch) computes the last rows of a block whose
-    row count is not a multiple of its kernel's unroll with other kernels, whose float32 sums
-    differ in the last bits (measured here: blocks of 1, 7 or 333 rows vs one block of 5000).
-    Padding every block to a multiple of 64 rows sends every real row through the same kernel,
-    so a row's result no longer depends on the chunk it was computed in. Callers drop the
-    padded rows' results."""
+    row count is not a multiple of its kernel's unroll with other kernels, and small products
+    with another algorithm, whose float32 sums differ in the last bits (measured here: blocks of
+    1, 7 or 333 rows vs one block of 300 or 5000). Padding every block to a multiple of 64 rows,
+    and past the small-product size (:func:`min_gemm_rows`), sends every real row through the
+    same kernel, so a row's result does not depend on the chunk it was computed in. Callers
+    drop the padded rows' results."""
     n = matrix.shape[0]
-    extra = -n % multiple
+    target = max(n, int(min_rows))
+    target += -target % multiple
+    extra = target - n
     if not extra:
         return matrix
     if hasattr(matrix, "new_zeros"):  # torch
@@ -142,6 +149,11 @@ def pad_rows(matrix, multiple: int = ROW_ALIGN):
     import numpy as np
 
     return np.concatenate([matrix, np.zeros((extra, *matrix.shape[1:]), dtype=matrix.dtype)])
+
+
+def min_gemm_rows(n: int, k: int) -> int:
+    """Rows a ``(rows x k) @ (k x n)`` float32 product needs to stay out of OpenBLAS's small-product path."""
+    return -(-SMALL_GEMM_WORK // max(n * k, 1))
 
 
 def scoring_rows(memory: MemoryBudget, rows: int, customers: int, n_features: int) -> int:

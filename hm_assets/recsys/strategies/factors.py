@@ -150,10 +150,11 @@ def recommend(
 
     item_t = np.ascontiguousarray(factors[ITEM_FACTORS].T)
     block = max(1, int(block_customers) if block_customers else BLOCK_BYTES // (4 * len(items)))
+    min_rows = budget.min_gemm_rows(len(items), item_t.shape[0])  # see budget.pad_rows
     out_items, out_scores = [], []
     for start in range(0, len(rows), block):
         users_block = factors[USER_FACTORS][rows[start : start + block]]
-        scores = (budget.pad_rows(users_block) @ item_t)[: len(users_block)]
+        scores = (budget.pad_rows(users_block, min_rows=min_rows) @ item_t)[: len(users_block)]
         values, top = torch.topk(torch.from_numpy(scores), k, dim=1)
         top, top_scores = top.numpy(), values.numpy()
         order = np.lexsort((top, -top_scores), axis=1)  # score desc, then item index (= id) asc
