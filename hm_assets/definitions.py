@@ -18,7 +18,7 @@ from hm_assets.defs.raw import assets as raw
 from hm_assets.defs.submission import assets as submission
 from hm_assets.io.managers import ModelIOManager, ParquetIOManager, SubmissionIOManager
 from hm_assets.partitions import weekly_partitions
-from hm_assets.resources import RawData
+from hm_assets.resources import MemoryBudgetResource, RawData
 from hm_assets.settings import Settings
 
 # Job names, re-exported for the demo, the benchmarks and the tests.
@@ -64,6 +64,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         executor=operations.EXECUTOR,
         resources={
             "raw_data": RawData.from_settings(settings),
+            "memory_budget": MemoryBudgetResource.from_settings(settings),
             "io_manager": ParquetIOManager(base_path=settings.warehouse),
             "model_io_manager": ModelIOManager(base_path=settings.warehouse),
             "submission_io_manager": SubmissionIOManager(base_path=settings.warehouse),

@@ -1,9 +1,10 @@
-"""Resources: where the raw files are and which days the data covers."""
+"""Resources: where the raw files are, which days the data covers, and the memory budget."""
 
 import dagster as dg
 from pydantic import Field
 
 from hm_assets import calendar, schemas
+from hm_assets.recsys import budget
 from hm_assets.settings import Settings
 
 
@@ -48,3 +49,23 @@ class RawData(dg.ConfigurableResource):
     @property
     def transactions_path(self) -> str:
         return self.path(schemas.TRANSACTIONS_FILE)
+
+
+class MemoryBudgetResource(dg.ConfigurableResource):
+    """The memory budget the heavy weekly steps size their customer chunks from
+    (``hm_assets.recsys.budget``): ALS/BPR recommending, candidate merging, feature joining and
+    model scoring. A lower budget means more, smaller chunks: slower, not dead, same results."""
+
+    gib: float = Field(
+        default=budget.DEFAULT_GIB,
+        gt=0,
+        description="Memory budget in GiB (env HM_MEMORY_BUDGET_GIB); the heavy steps' chunk sizes follow from it.",
+    )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "MemoryBudgetResource":
+        return cls(gib=settings.memory_gib)
+
+    @property
+    def budget(self) -> budget.MemoryBudget:
+        return budget.MemoryBudget(self.gib)

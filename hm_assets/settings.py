@@ -9,6 +9,8 @@ Read once by the definitions loader (never at import time). Environment variable
   transaction after it fails the ``t_dat_in_range`` check).
 - ``HM_DATA_DIR``: the folder holding the three Kaggle CSV files (default ``data/raw``).
 - ``HM_WAREHOUSE``: base path or fsspec URL of the warehouse (default ``data``).
+- ``HM_MEMORY_BUDGET_GIB``: the memory budget in GiB (default 8) that sizes the heavy steps'
+  customer chunks (``hm_assets.recsys.budget``).
 """
 
 import dataclasses
@@ -17,6 +19,7 @@ import os
 from collections.abc import Mapping
 
 from hm_assets import calendar
+from hm_assets.recsys import budget
 
 HM_FIRST_DAY = dt.date(2018, 9, 20)
 HM_LAST_DAY = dt.date(2020, 9, 22)
@@ -28,8 +31,10 @@ class Settings:
     last_day: dt.date | None = None  # None: follow the data (see the module docstring)
     raw_dir: str = "data/raw"
     warehouse: str = "data"
+    memory_gib: float = budget.DEFAULT_GIB
 
     def __post_init__(self) -> None:
+        budget.MemoryBudget(self.memory_gib)  # raises on a non-positive budget
         if self.last_day is not None and self.last_day < self.first_day:
             raise ValueError(f"last_day {self.last_day} is before first_day {self.first_day}")
 
@@ -66,4 +71,5 @@ class Settings:
             last_day=calendar.as_date(last_day) if last_day else None,
             raw_dir=env.get("HM_DATA_DIR", cls.raw_dir),
             warehouse=env.get("HM_WAREHOUSE", cls.warehouse),
+            memory_gib=budget.parse_gib(env.get(budget.ENV, "")),
         )

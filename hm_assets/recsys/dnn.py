@@ -40,7 +40,7 @@ from torch import nn
 
 from hm_assets import columns as c
 from hm_assets.io.models import TorchModel
-from hm_assets.recsys import metrics
+from hm_assets.recsys import budget, metrics
 
 MODULE_CLASS = "hm_assets.recsys.dnn:DNNRanker"
 UNKNOWN = 0  # reserved index of every categorical / hashed column: unknown or missing value
@@ -435,9 +435,10 @@ def predict_dnn(
     """Scores (logits, float32, higher = better) for every row of ``frame``, in its order.
 
     The frame is encoded and scored ``batch_rows`` rows at a time, so memory follows the batch,
-    not the frame. Unknown categories and NaNs are handled by the stored spec. Identical inputs
-    and ``batch_rows`` give identical scores; another ``batch_rows`` may change the last bits
-    (float32 rounding of the matrix products depends on the batch shape).
+    not the frame. Unknown categories and NaNs are handled by the stored spec. A row's score
+    does not depend on ``batch_rows`` nor on the other rows of the frame, bit for bit: every
+    batch is padded to a multiple of ``budget.ROW_ALIGN`` rows (on CPU the float32 rounding of
+    a matrix product otherwise depends on the batch's row count).
     """
     module = model.build() if isinstance(model, TorchModel) else model
     dev = default_device(device)
@@ -447,8 +448,8 @@ def predict_dnn(
         module = module.to(dev).eval()
         for start in range(0, len(frame), batch_rows):
             idx, dense = module.spec.encode(frame.iloc[start : start + batch_rows])
-            logits = module(torch.from_numpy(idx).to(dev), torch.from_numpy(dense).to(dev))
-            out[start : start + len(idx)] = logits.float().cpu().numpy()
+            padded = (budget.pad_rows(torch.from_numpy(idx)).to(dev), budget.pad_rows(torch.from_numpy(dense)).to(dev))
+            out[start : start + len(idx)] = module(*padded).float().cpu().numpy()[: len(idx)]
     return out
 
 

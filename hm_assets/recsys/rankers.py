@@ -20,7 +20,7 @@ from hm_assets.recsys import training
 
 LAMBDARANK = "lambdarank"
 BINARY = "binary"
-PREDICT_ROWS = 500_000  # rows scored at a time: bounds the float32 matrix to ~rows x features x 4 bytes
+PREDICT_ROWS = 500_000  # default rows scored at a time (the assets size it from the memory budget): ~rows x features x 4 bytes
 
 
 @dataclasses.dataclass(frozen=True)
@@ -132,7 +132,8 @@ def train_lgbm(
 
 
 def predict(booster: lgb.Booster, frame: pd.DataFrame, chunk_rows: int = PREDICT_ROWS, num_threads: int = 1) -> np.ndarray:
-    """Scores (float32, higher is better) for every row, in row chunks, with the model's own features."""
+    """Scores (float32, higher is better) for every row, in row chunks, with the model's own
+    features. Trees score each row on its own: the chunk size changes no score."""
     features = booster.feature_name()
     out = np.empty(len(frame), dtype=np.float32)
     for start in range(0, len(frame), chunk_rows):
@@ -166,14 +167,15 @@ def split_tuning(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
     return rows[rows[c.WEEK] != last], rows[rows[c.WEEK] == last], rows[rows[c.WEEK] != first]
 
 
-def score_model(model, frame: pd.DataFrame) -> np.ndarray:
-    """Scores (float32) of any stored ranker on ``frame``: a LightGBM Booster or a torch model."""
+def score_model(model, frame: pd.DataFrame, chunk_rows: int = PREDICT_ROWS) -> np.ndarray:
+    """Scores (float32) of any stored ranker on ``frame``: a LightGBM Booster or a torch model,
+    ``chunk_rows`` rows at a time (the chunk size changes no score)."""
     if isinstance(model, lgb.Booster):
-        return predict(model, frame)
+        return predict(model, frame, chunk_rows)
     from hm_assets.io.models import TorchModel
 
     if isinstance(model, TorchModel):
         from hm_assets.recsys import dnn
 
-        return np.asarray(dnn.predict_dnn(model, frame), dtype=np.float32)
+        return np.asarray(dnn.predict_dnn(model, frame, batch_rows=chunk_rows), dtype=np.float32)
     raise TypeError(f"cannot score with a {type(model).__name__}")

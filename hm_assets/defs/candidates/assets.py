@@ -15,15 +15,15 @@ from pydantic import Field
 from hm_assets import columns as c
 from hm_assets.defs.exploration import plots
 from hm_assets.io.storage import ParquetHandle, Parts
-from hm_assets.recsys import history, merge, metrics
+from hm_assets.recsys import budget, history, merge, metrics
 from hm_assets.recsys import strategies as st
 from hm_assets.recsys.scope import scope_customers
 from hm_assets.recsys.strategies.factors import FactorModel, FactorParams
+from hm_assets.resources import MemoryBudgetResource
 
 GROUP = "candidates"
 MERGED = "candidates"
 HISTORY_COLUMNS = [c.T_DAT, c.CUSTOMER_ID, c.ARTICLE_ID]
-CUSTOMER_CHUNK = 100_000  # customers merged at a time: bounds memory at full scale
 MODEL_INPUT = "factors"
 
 
@@ -67,13 +67,24 @@ def recall_metadata(ranked: pd.DataFrame, actual: pd.DataFrame | None, n_custome
     }
 
 
+def chunk_metadata(chunk: int, n_customers: int) -> dict:
+    """The chunk size a step used and how many chunks it took (``chunk_customers``, ``chunks``)."""
+    return {"chunk_customers": int(chunk), "chunks": budget.n_chunks(n_customers, chunk)}
+
+
 def _strategy_config(strategy: st.Strategy) -> type[dg.Config]:
     class StrategyConfig(dg.Config):
         n: int = Field(default=strategy.n, description="Candidates per customer (the strategy's top n).")
         weeks: int = Field(default=strategy.weeks, description="Weeks of history before W the strategy reads.")
 
-    StrategyConfig.__name__ = f"{strategy.name.title().replace('_', '')}Config"
-    return StrategyConfig
+    class FactorStrategyConfig(StrategyConfig):
+        chunk_customers: int = Field(
+            default=0, description="Customers scored against every learned article at a time; 0: sized from the memory budget."
+        )
+
+    config = FactorStrategyConfig if st.FACTORS in strategy.needs else StrategyConfig
+    config.__name__ = f"{strategy.name.title().replace('_', '')}Config"
+    return config
 
 
 def _customer_columns(strategy: st.Strategy) -> list[str]:
@@ -101,21 +112,28 @@ def build_strategy_asset(strategy: st.Strategy, weekly: dg.PartitionsDefinition)
         ins=ins,
         description=strategy.description,
     )
-    def _asset(context: dg.AssetExecutionContext, config: _strategy_config(strategy), **loaded) -> pd.DataFrame:
+    def _asset(
+        context: dg.AssetExecutionContext, config: _strategy_config(strategy), memory_budget: MemoryBudgetResource, **loaded
+    ) -> pd.DataFrame:
         week = context.partition_key
         transactions, customers = loaded["transactions"], loaded["customers"]
         params = strategy.params(config.n, config.weeks)
         scope = scope_customers(transactions, week, len(customers))
         past = history.read_weeks(history.weeks_before(transactions, week, params.weeks), HISTORY_COLUMNS)
+        factors, chunking = loaded.get(MODEL_INPUT), {}
+        if factors is not None:
+            chunk = getattr(config, "chunk_customers", 0) or st.factors.recommend_chunk(factors, params.n, memory_budget.budget)
+            chunking = chunk_metadata(chunk, st.factors.known_customers(factors, scope))
         inputs = st.StrategyInputs(
             week=pd.Timestamp(week), history=past, scope=scope, customers=customers,
             articles=loaded.get("articles"), segment_popularity=loaded.get("segment_popularity"),
-            factors=loaded.get(MODEL_INPUT),
+            factors=factors, chunk_customers=chunking.get("chunk_customers"),
         )
         frame = strategy(inputs, params)
         served = frame[c.CUSTOMER_ID].nunique()
         context.add_output_metadata(
             {
+                **chunking,
                 "scope_customers": len(scope),
                 "customers_with_candidates": int(served),
                 "rows": len(frame),
@@ -166,6 +184,7 @@ class MergeConfig(dg.Config):
     total_cap: int = Field(default=100, description="Candidates kept per customer, in the merged order.")
     cap_per_strategy: int = Field(default=24, description="Rows taken from each strategy (its rank < cap).")
     caps: dict[str, int] = Field(default={}, description="Per-strategy caps overriding cap_per_strategy, by name.")
+    chunk_customers: int = Field(default=0, description="Customers merged at a time; 0: sized from the memory budget.")
 
 
 def build_merged_asset(weekly: dg.PartitionsDefinition) -> dg.AssetsDefinition:
@@ -182,23 +201,30 @@ def build_merged_asset(weekly: dg.PartitionsDefinition) -> dg.AssetsDefinition:
             **{s: dg.AssetIn(key=strategy_asset(s), dagster_type=ParquetHandle) for s in names},
         },
     )
-    def candidates(context: dg.AssetExecutionContext, config: MergeConfig, **loaded) -> Parts:
+    def candidates(context: dg.AssetExecutionContext, config: MergeConfig, memory_budget: MemoryBudgetResource, **loaded) -> Parts:
         """The union of every strategy's candidates for W's scope, one row per (customer,
         article), with ``by_<s>``, ``rank_<s>``, ``score_<s>`` per strategy (``recsys.merge``),
-        in customer chunks."""
+        in customer chunks sized from the memory budget (the chunking changes no row)."""
         week = context.partition_key
         transactions = loaded["transactions"]
         scope = scope_customers(transactions, week, len(loaded["customers"]))
         caps = {s: config.caps.get(s, config.cap_per_strategy) for s in names}
+        strategy_rows = sum(loaded[s].num_rows() for s in names) / max(len(scope), 1)
+        size = budget.chunk_or_budget(
+            config.chunk_customers, memory_budget.budget, budget.merge_bytes(strategy_rows, config.total_cap, len(names)), budget.MERGE_SHARE
+        )
 
         def chunk(ids: np.ndarray) -> pd.DataFrame:
             bounds = [(c.CUSTOMER_ID, ">=", int(ids[0])), (c.CUSTOMER_ID, "<=", int(ids[-1]))]
             frames = {s: loaded[s].to_pandas(filter=bounds) for s in names}
             return merge.merge_candidates(frames, names, ids, caps, config.total_cap)
 
-        chunks = (chunk(scope[i : i + CUSTOMER_CHUNK]) for i in range(0, len(scope), CUSTOMER_CHUNK))
+        chunks = (chunk(scope[i : i + size]) for i in range(0, len(scope), size))
         actual = known_purchases(transactions, week)
-        meta: dict = {"scope_customers": len(scope), "caps": dg.MetadataValue.json(caps), "total_cap": config.total_cap}
+        meta: dict = {
+            "scope_customers": len(scope), "caps": dg.MetadataValue.json(caps), "total_cap": config.total_cap,
+            **chunk_metadata(size, len(scope)),
+        }
         if actual is not None:  # a past week: scope is its buyers, small enough to hold
             chunks = list(chunks)
             merged = pd.concat(chunks, ignore_index=True)

@@ -28,7 +28,8 @@ from hm_assets.io.managers import SKIP_MISSING_PARTITIONS
 from hm_assets.io.storage import ParquetHandle, Parts
 from hm_assets.defs.candidates.assets import model_asset as factor_model_asset
 from hm_assets.defs import pools
-from hm_assets.recsys import baselines, blend as blending, features, history, rankers, scope, segments, sharing, strategies, training
+from hm_assets.recsys import baselines, blend as blending, budget, features, history, rankers, scope, segments, sharing, strategies, training
+from hm_assets.resources import MemoryBudgetResource
 
 GROUP = "models"
 TRAIN_WEEKS = 4  # default N: training weeks before the tuning week W-1
@@ -54,7 +55,7 @@ class ColdCustomersConfig(dg.Config):
 
 
 class CandidateFeaturesConfig(dg.Config):
-    chunk_customers: int = Field(default=20_000, description="Customers whose candidate rows are built at a time (~60 rows x ~150 float32 features each: ~0.7 GiB per chunk).")
+    chunk_customers: int = Field(default=0, description="Customers whose candidate rows are built at a time; 0: sized from the memory budget (~60 rows x ~150 float32 features each).")
     history_weeks: int = Field(default=features.HISTORY_WEEKS, description="Weeks of transactions before W that pair features look at.")
 
 
@@ -184,6 +185,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
     def candidate_features(
         context: dg.AssetExecutionContext,
         config: CandidateFeaturesConfig,
+        memory_budget: MemoryBudgetResource,
         candidates: ParquetHandle,
         cold_customers: pd.DataFrame,
         customer_features: pd.DataFrame,
@@ -213,10 +215,15 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         customer_index = pd.Index(customer_features[c.CUSTOMER_ID])
         article_index = pd.Index(article_features[c.ARTICLE_ID])
         ids = np.unique(candidates.read([c.CUSTOMER_ID]).column(c.CUSTOMER_ID).to_numpy())
+        rows_per_customer = candidates.num_rows() / max(len(ids), 1)
         ids = ids[~np.isin(ids, sharing.unscored(cold_customers))]
+        n_customers = len(ids)
+        chunk_customers = budget.chunk_or_budget(
+            config.chunk_customers, memory_budget.budget, budget.features_bytes(rows_per_customer, budget.FEATURE_COLUMNS), budget.FEATURES_SHARE
+        )
 
         def parts():
-            for i, chunk in enumerate(training.customer_chunks(ids, config.chunk_customers)):
+            for i, chunk in enumerate(training.customer_chunks(ids, chunk_customers)):
                 lo, hi = int(chunk[0]), int(chunk[-1])
                 cands = candidates.to_pandas(filter=[(c.CUSTOMER_ID, ">=", lo), (c.CUSTOMER_ID, "<=", hi)])
                 cands = sharing.rows_to_score(cands, cold_customers).sort_values([c.CUSTOMER_ID, c.ARTICLE_ID], kind="stable")
@@ -224,7 +231,8 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
                 yield f"chunk-{i:05d}", frame
 
         context.add_output_metadata(
-            {"customers": len(ids), "history_rows": len(past), "history_from": calendar.week_key(calendar.shift_week(week, -config.history_weeks))}
+            {"customers": n_customers, "chunk_customers": chunk_customers, "chunks": budget.n_chunks(n_customers, chunk_customers),
+             "history_rows": len(past), "history_from": calendar.week_key(calendar.shift_week(week, -config.history_weeks))}
         )
         return Parts(parts())
 
@@ -288,13 +296,20 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
             ins={"tuning_week_features": dg.AssetIn("candidate_features", partition_mapping=previous)},
         )
         def _model(
-            context: dg.AssetExecutionContext, config: LgbmConfig, training_set: pd.DataFrame, tuning_week_features: ParquetHandle, transactions: ParquetHandle
+            context: dg.AssetExecutionContext,
+            config: LgbmConfig,
+            memory_budget: MemoryBudgetResource,
+            training_set: pd.DataFrame,
+            tuning_week_features: ParquetHandle,
+            transactions: ParquetHandle,
         ):
             settings = config.settings(objective)
             feats = training.feature_columns(training_set)
             tune_train, tune_valid, refit = rankers.split_tuning(training_set)
             tuned, rounds = rankers.train_lgbm(tune_train, tune_valid, feats, features.CATEGORICAL_FEATURES, settings)
-            scores = _tuning_scores(tuning_week_features, _tuning_buyers(transactions, context), lambda frame: rankers.predict(tuned, frame))
+            scores, scoring = _tuning_scores(
+                tuning_week_features, _tuning_buyers(transactions, context), lambda frame, rows: rankers.predict(tuned, frame, rows), memory_budget.budget
+            )
             final, _ = rankers.train_lgbm(refit, None, feats, features.CATEGORICAL_FEATURES, settings, rounds=rounds)
             importance = rankers.feature_importance(final).head(20)
             yield dg.Output(
@@ -302,7 +317,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
                 output_name=name,
                 metadata={"rounds": rounds, "train_rows": len(refit), "features": len(feats), "importance": _md(importance)},
             )
-            yield dg.Output(scores, output_name=tuning_scores_key(name), metadata={"rows": len(scores)})
+            yield dg.Output(scores, output_name=tuning_scores_key(name), metadata={"rows": len(scores), **scoring})
 
         return _model
 
@@ -318,7 +333,12 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         ins={"tuning_week_features": dg.AssetIn("candidate_features", partition_mapping=previous)},
     )
     def dnn_ranker(
-        context: dg.AssetExecutionContext, config: DnnConfig, training_set: pd.DataFrame, tuning_week_features: ParquetHandle, transactions: ParquetHandle
+        context: dg.AssetExecutionContext,
+        config: DnnConfig,
+        memory_budget: MemoryBudgetResource,
+        training_set: pd.DataFrame,
+        tuning_week_features: ParquetHandle,
+        transactions: ParquetHandle,
     ):
         """Embeddings of article id and categories plus the numeric features, an MLP, a listwise
         loss per customer; early-stopped on W-1's MAP@12, then refit on W-N..W-1."""
@@ -331,7 +351,9 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         rows = training_set.assign(**{GROUP_COLUMN: training.group_ids(training_set)})
         tune_train, tune_valid, refit = rankers.split_tuning(rows)
         tuned, info = dnn.train_dnn(tune_train, tune_valid, config=config.settings(), **columns)
-        scores = _tuning_scores(tuning_week_features, _tuning_buyers(transactions, context), lambda frame: dnn.predict_dnn(tuned, frame))
+        scores, scoring = _tuning_scores(
+            tuning_week_features, _tuning_buyers(transactions, context), lambda frame, rows: dnn.predict_dnn(tuned, frame, batch_rows=rows), memory_budget.budget
+        )
         final, _ = dnn.train_dnn(refit, None, config=config.settings(epochs=info["best_epoch"]), **columns)
         curve = pd.DataFrame({"epoch": np.arange(1, len(info["valid_map_at_12"]) + 1), "map_at_12_on_W-1": info["valid_map_at_12"]})
         yield dg.Output(
@@ -339,7 +361,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
             output_name=DNN_MODEL,
             metadata={"epochs": info["best_epoch"], "device": info["device"], "train_rows": len(refit), "features": len(feats), "tuning_curve": _md(curve)},
         )
-        yield dg.Output(scores, output_name=tuning_scores_key(DNN_MODEL), metadata={"rows": len(scores)})
+        yield dg.Output(scores, output_name=tuning_scores_key(DNN_MODEL), metadata={"rows": len(scores), **scoring})
 
     @dg.asset(
         group_name=GROUP,
@@ -350,6 +372,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
     def blend(
         context: dg.AssetExecutionContext,
         config: BlendConfig,
+        memory_budget: MemoryBudgetResource,
         candidate_features: ParquetHandle,
         transactions: ParquetHandle,
         lgbm_ranker,
@@ -373,11 +396,12 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         actual = history.week_rows(transactions, tuning_week, [c.CUSTOMER_ID, c.ARTICLE_ID])
         tuned, grid = blending.tune_weights(tuning, actual, MODELS, config.grid_step, config.method)
         weights = blending.shrink(tuned, config.shrink_to_equal)
-        picks = []
+        picks, scoring = [], _Scoring(memory_budget.budget)
         for frame in _chunks(candidate_features):
             scored = frame[[c.CUSTOMER_ID, c.ARTICLE_ID]].copy()
+            rows = scoring.rows(frame)
             for m in MODELS:
-                scored[blending.score_column(m)] = rankers.score_model(models[m], frame)
+                scored[blending.score_column(m)] = rankers.score_model(models[m], frame, rows)
             picks.append(blending.blend_picks(scored, weights, config.method))
         out = pd.concat(picks, ignore_index=True)
         best = grid.sort_values("map_at_12", ascending=False, kind="stable").head(10)
@@ -391,6 +415,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
                 "tuning_grid_top": _md(best),
                 "tuning_single_models": _md(singles),
                 "customers": int(out[c.CUSTOMER_ID].nunique()),
+                **scoring.metadata(),
             }
         )
         return out
@@ -453,15 +478,38 @@ def _tuning_buyers(transactions: ParquetHandle, context: dg.AssetExecutionContex
     return np.unique(history.week_rows(transactions, tuning_week, [c.CUSTOMER_ID])[c.CUSTOMER_ID].to_numpy(np.int32))
 
 
-def _tuning_scores(handle: ParquetHandle, buyers: np.ndarray, score) -> pd.DataFrame:
+def _tuning_scores(handle: ParquetHandle, buyers: np.ndarray, score, memory: budget.MemoryBudget) -> tuple[pd.DataFrame, dict]:
     """``customer_id, article_id, score`` of a model on the tuning week's candidate rows of its
     ``buyers`` (all rows when W-1 was built as a past week; a subset when it was built as the
-    predicted week, for every customer, before its purchases arrived)."""
-    parts = []
+    predicted week, for every customer, before its purchases arrived), scored ``score(frame,
+    rows)`` in row chunks sized from the memory budget; and the chunking's metadata."""
+    parts, scoring = [], _Scoring(memory)
     for frame in _chunks(handle):
         frame = frame[np.isin(frame[c.CUSTOMER_ID].to_numpy(), buyers)]
-        parts.append(pd.DataFrame({c.CUSTOMER_ID: frame[c.CUSTOMER_ID].to_numpy(np.int32), c.ARTICLE_ID: frame[c.ARTICLE_ID].to_numpy(np.int32), c.SCORE: score(frame)}))
-    return pd.concat(parts, ignore_index=True)
+        if frame.empty:
+            continue
+        values = score(frame, scoring.rows(frame))
+        parts.append(pd.DataFrame({c.CUSTOMER_ID: frame[c.CUSTOMER_ID].to_numpy(np.int32), c.ARTICLE_ID: frame[c.ARTICLE_ID].to_numpy(np.int32), c.SCORE: values}))
+    if not parts:
+        raise ValueError("the tuning week's candidate features hold none of its buyers")
+    return pd.concat(parts, ignore_index=True), scoring.metadata()
+
+
+class _Scoring:
+    """Rows scored at a time in each stored chunk of candidate features (from the memory
+    budget), and what it came to: the smallest such size and the number of scoring chunks."""
+
+    def __init__(self, memory: budget.MemoryBudget):
+        self.memory, self.sizes, self.chunks = memory, [], 0
+
+    def rows(self, frame: pd.DataFrame) -> int:
+        n = budget.scoring_rows(self.memory, len(frame), frame[c.CUSTOMER_ID].nunique(), len(frame.columns))
+        self.sizes.append(n)
+        self.chunks += budget.n_chunks(len(frame), n)
+        return n
+
+    def metadata(self) -> dict:
+        return {"scoring_chunk_rows": min(self.sizes, default=0), "scoring_chunks": self.chunks}
 
 
 def _joined_scores(scores: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -32,6 +32,8 @@ class StrategyInputs:
     ever used (later rows are ignored, so passing them leaks nothing).
     scope: sorted int32 customer ids to propose candidates for.
     customers / articles / segment_popularity / factors: given when the strategy declares them.
+    chunk_customers: the block size the memory budget allows (factor strategies); it changes
+    how fast, never what, a strategy proposes.
     """
 
     week: pd.Timestamp
@@ -41,6 +43,7 @@ class StrategyInputs:
     articles: pd.DataFrame | None = None
     segment_popularity: pd.DataFrame | None = None
     factors: dict[str, np.ndarray] | None = None
+    chunk_customers: int | None = None  # customers per block where a strategy works in blocks (None: its own default)
 
     def past(self, weeks: int) -> pd.DataFrame:
         """History rows in the ``weeks`` weeks strictly before ``week``."""

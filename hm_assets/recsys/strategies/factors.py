@@ -15,7 +15,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from hm_assets import columns as c
-from hm_assets.recsys import stats
+from hm_assets.recsys import budget, stats
 from hm_assets.recsys.strategies.base import StrategyInputs, StrategyParams, candidates_frame
 
 USER_IDS, USER_FACTORS, ITEM_IDS, ITEM_FACTORS = "user_ids", "user_factors", "item_ids", "item_factors"
@@ -103,6 +103,16 @@ def train_bpr(history: pd.DataFrame, week: pd.Timestamp, params: FactorParams = 
     return _fit(BayesianPersonalizedRanking, history, week, params, learning_rate=params.learning_rate)
 
 
+def known_customers(factors: dict[str, np.ndarray], customers: np.ndarray) -> int:
+    """How many of ``customers`` the model learned (those :func:`recommend` scores)."""
+    return int(stats.isin_sorted(np.asarray(customers, dtype=np.int32), factors[USER_IDS]).sum())
+
+
+def recommend_chunk(factors: dict[str, np.ndarray], n: int, memory: "budget.MemoryBudget") -> int:
+    """Customers per block of :func:`recommend` under the memory budget."""
+    return memory.chunk_customers(budget.recommend_bytes(len(factors[ITEM_IDS]), n), budget.RECOMMEND_SHARE)
+
+
 def pair_scores(factors: dict[str, np.ndarray], pairs: pd.DataFrame) -> np.ndarray:
     """Dot product of user and item factors for each ``customer_id, article_id`` row of ``pairs``
     (same order and length), float32; NaN where the customer or the article was not learned."""
@@ -118,9 +128,14 @@ def pair_scores(factors: dict[str, np.ndarray], pairs: pd.DataFrame) -> np.ndarr
     return out
 
 
-def recommend(factors: dict[str, np.ndarray], customers: np.ndarray, n: int, strategy: str) -> pd.DataFrame:
+def recommend(
+    factors: dict[str, np.ndarray], customers: np.ndarray, n: int, strategy: str, block_customers: int | None = None
+) -> pd.DataFrame:
     """The ``n`` best-scoring learned articles for each customer in ``customers`` that the model
-    knows (others get none), by blocked matrix products whose size ``BLOCK_BYTES`` bounds.
+    knows (others get none), by blocked matrix products of ``block_customers`` customers at a time
+    (None: as many as ``BLOCK_BYTES`` of scores hold). The block size changes nothing in the
+    result: every block is padded to a multiple of ``budget.ROW_ALIGN`` rows, so each customer's
+    scores come out of the same BLAS kernel, bit for bit.
     Within the top ``n`` ties go to the lower article id (which of several articles tied at the
     ``n``-th score gets in is up to ``torch.topk``: deterministic, not specified). Returns the candidate contract, sorted by customer and rank."""
     users, items = factors[USER_IDS], factors[ITEM_IDS]
@@ -134,10 +149,12 @@ def recommend(factors: dict[str, np.ndarray], customers: np.ndarray, n: int, str
     import torch  # its top-k is ~15x faster than numpy's argpartition on (block x items) scores
 
     item_t = np.ascontiguousarray(factors[ITEM_FACTORS].T)
-    block = max(1, BLOCK_BYTES // (4 * len(items)))
+    block = max(1, int(block_customers) if block_customers else BLOCK_BYTES // (4 * len(items)))
+    min_rows = budget.min_gemm_rows(len(items), item_t.shape[0])  # see budget.pad_rows
     out_items, out_scores = [], []
     for start in range(0, len(rows), block):
-        scores = factors[USER_FACTORS][rows[start : start + block]] @ item_t
+        users_block = factors[USER_FACTORS][rows[start : start + block]]
+        scores = (budget.pad_rows(users_block, min_rows=min_rows) @ item_t)[: len(users_block)]
         values, top = torch.topk(torch.from_numpy(scores), k, dim=1)
         top, top_scores = top.numpy(), values.numpy()
         order = np.lexsort((top, -top_scores), axis=1)  # score desc, then item index (= id) asc
@@ -152,13 +169,13 @@ def recommend(factors: dict[str, np.ndarray], customers: np.ndarray, n: int, str
 def als(inputs: StrategyInputs, params: StrategyParams) -> pd.DataFrame:
     """Collaborative filtering: the articles with the highest ALS score for the customer (model
     ``als_model`` trained on the weeks before W); customers the model never saw get none."""
-    return recommend(inputs.need("factors"), inputs.scope, params.n, "als")
+    return recommend(inputs.need("factors"), inputs.scope, params.n, "als", inputs.chunk_customers)
 
 
 def bpr(inputs: StrategyInputs, params: StrategyParams) -> pd.DataFrame:
     """Learned ranking similarity: the articles with the highest BPR score for the customer
     (model ``bpr_model``); customers the model never saw get none."""
-    return recommend(inputs.need("factors"), inputs.scope, params.n, "bpr")
+    return recommend(inputs.need("factors"), inputs.scope, params.n, "bpr", inputs.chunk_customers)
 
 
 @dataclasses.dataclass(frozen=True)
