@@ -61,6 +61,7 @@ def test_model_learns_saves_loads_and_predicts_identically(tmp_path, objective):
     loaded = roundtrip(tmp_path, final, f"model_{objective}")
     np.testing.assert_array_equal(rankers.predict(loaded, tune_valid), scores)
     np.testing.assert_array_equal(rankers.predict(final, tune_valid, chunk_rows=7), scores)  # chunking changes nothing
+    np.testing.assert_array_equal(rankers.predict(final, tune_valid, num_threads=1), rankers.predict(final, tune_valid, num_threads=2))
     assert rankers.feature_importance(loaded)["feature"].iloc[0] == "p_signal"
 
 

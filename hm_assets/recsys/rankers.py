@@ -9,6 +9,7 @@ same model, bit for bit. Models are plain ``lightgbm.Booster`` objects (text for
 """
 
 import dataclasses
+import os
 from collections.abc import Sequence
 
 import lightgbm as lgb
@@ -131,9 +132,12 @@ def train_lgbm(
     return booster, best
 
 
-def predict(booster: lgb.Booster, frame: pd.DataFrame, chunk_rows: int = PREDICT_ROWS, num_threads: int = 1) -> np.ndarray:
+def predict(booster: lgb.Booster, frame: pd.DataFrame, chunk_rows: int = PREDICT_ROWS, num_threads: int | None = None) -> np.ndarray:
     """Scores (float32, higher is better) for every row, in row chunks, with the model's own
-    features. Trees score each row on its own: the chunk size changes no score."""
+    features. Trees score each row on its own: neither the chunk size nor the number of threads
+    (default: every core; unlike training, prediction splits rows, not work on shared state)
+    changes a score."""
+    num_threads = num_threads or os.cpu_count() or 1
     features = booster.feature_name()
     out = np.empty(len(frame), dtype=np.float32)
     for start in range(0, len(frame), chunk_rows):
