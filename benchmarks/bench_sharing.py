@@ -18,17 +18,25 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import importlib.util
 
 import numpy as np
 import pandas as pd
 
-import rankers_small
 from hm_assets import calendar
 from hm_assets import columns as c
 from hm_assets.defs.models.assets import popular_list
 from hm_assets.io.managers import ParquetIOManager
 from hm_assets.recsys import baselines, history, metrics, sharing, strategies
+
+
+def _rankers_small():
+    """The sibling benchmark that builds the graph and scores its weeks (benchmarks is no package)."""
+    spec = importlib.util.spec_from_file_location("rankers_small", Path(__file__).resolve().parent / "rankers_small.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def compare(warehouse: str, week: str) -> dict:
@@ -67,7 +75,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
 
     def measure(root: Path) -> pd.DataFrame:
         if not args.models_only:
-            rankers_small.run(root, args.profile, args.scale, args.seed, args.weeks)
+            _rankers_small().run(root, args.profile, args.scale, args.seed, args.weeks)
         weeks = sorted(p.stem for p in (root / "store" / "warehouse" / "blend").iterdir())[-args.weeks :]
         table = pd.DataFrame([compare(str(root / "store"), w) for w in weeks])
         print(f"\n{args.profile} {args.scale}: cold buyers get their representative's picks\n")
