@@ -1,7 +1,7 @@
-"""What scoring cold customers once per segment costs in MAP@12, measured on known weeks.
+"""What scoring cold customers once per group of identical candidates costs in MAP@12, on known weeks.
 
-In the predicted week, customers without personal candidates get their segment
-representative's 12 (``hm_assets.recsys.sharing``). A past week is scored buyer by buyer, so the
+In the predicted week, customers without personal candidates get the 12 of a representative
+with identical candidate rows (``hm_assets.recsys.sharing``). A past week is scored buyer by buyer, so the
 evaluation report never sees that approximation. This benchmark applies it to known weeks: it
 builds the graph on synthetic data through ``rankers_small.run`` (or reuses ``--out``), takes
 each week's blend picks per buyer, then gives every cold buyer its representative's picks
@@ -44,7 +44,7 @@ def compare(warehouse: str, week: str) -> dict:
     candidates = store.stored("candidates", week).to_pandas()
     actual = history.week_rows(store.stored("transactions"), week, [c.CUSTOMER_ID, c.ARTICLE_ID])
     buyers = np.unique(actual[c.CUSTOMER_ID].to_numpy(np.int32))
-    members = sharing.SegmentSharing(strategies.PERSONAL).members(candidates.sort_values([c.CUSTOMER_ID, c.ARTICLE_ID], kind="stable"))
+    members = sharing.ColdGroups(strategies.PERSONAL).members(candidates.sort_values([c.CUSTOMER_ID, c.ARTICLE_ID], kind="stable"))
     blend = store.stored("blend", week).to_pandas()
     picks = blend.loc[blend[c.RANK] < c.K, [c.CUSTOMER_ID, c.ARTICLE_ID, c.RANK]]
     popular = popular_list(store.stored("candidates_popular", week))

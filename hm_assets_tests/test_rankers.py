@@ -52,7 +52,7 @@ def test_model_learns_saves_loads_and_predicts_identically(tmp_path, objective):
     settings = rankers.LgbmSettings(objective=objective, max_rounds=50, early_stopping_rounds=10, min_data_in_leaf=5)
     tune_train, tune_valid, refit = rankers.split_tuning(data)
     tuned, rounds = rankers.train_lgbm(tune_train, tune_valid, feats, ["a_colour"], settings)
-    assert 1 <= rounds <= 50
+    assert rounds == tuned.best_iteration and 1 <= rounds <= 50  # the round early stopping kept
     final, used = rankers.train_lgbm(refit, None, feats, ["a_colour"], settings, rounds=rounds)
     assert used == rounds == final.current_iteration()
     scores = rankers.predict(final, tune_valid)

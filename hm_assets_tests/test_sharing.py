@@ -1,4 +1,4 @@
-"""Cold customers share one scored list per segment: who is cold, who represents, what is copied."""
+"""Cold customers with identical candidates share one scored list: who is cold, who represents, what is copied."""
 
 import numpy as np
 import pandas as pd
@@ -42,10 +42,10 @@ def test_members_share_with_the_smallest_id_of_identical_rows_whatever_the_chunk
     rows = [(0, 10, 0, 0, 1), (0, 11, 0, 0, 1), (1, 10, 1, 0, 0), (1, 11, 0, 0, 1), (2, 10, 0, 0, 1), (2, 11, 0, 0, 1),
             (3, 10, 0, 0, 1), (4, 10, 0, 0, 1), (4, 11, 0, 0, 0), (5, 10, 0, 0, 1), (5, 11, 0, 0, 1)]
     frame = candidates(rows)
-    whole = sharing.SegmentSharing(PERSONAL).members(frame)
+    whole = sharing.ColdGroups(PERSONAL).members(frame)
     assert whole[c.CUSTOMER_ID].tolist() == [0, 2, 3, 4, 5]
     assert whole[sharing.REPRESENTATIVE].tolist() == [0, 0, 3, 4, 0]
-    share = sharing.SegmentSharing(PERSONAL)
+    share = sharing.ColdGroups(PERSONAL)
     chunked = pd.concat([share.members(frame[frame[c.CUSTOMER_ID] < 3]), share.members(frame[frame[c.CUSTOMER_ID] >= 3])], ignore_index=True)
     pd.testing.assert_frame_equal(chunked, whole)
     assert share.groups == 3
@@ -56,15 +56,15 @@ def test_members_share_with_the_smallest_id_of_identical_rows_whatever_the_chunk
 def test_rows_to_score_keep_representatives_and_warm_customers():
     frame = candidates([(0, 10, 0, 0, 1), (0, 11, 0, 0, 1), (1, 10, 1, 0, 0), (2, 10, 0, 0, 1), (2, 11, 0, 0, 1)])
     members = pd.DataFrame({c.CUSTOMER_ID: [0, 2], sharing.REPRESENTATIVE: [0, 0]}, dtype=np.int32)
-    kept = sharing.rows_to_score(frame, members)
-    assert kept[c.CUSTOMER_ID].tolist() == [0, 0, 1]
     assert sharing.unscored(members).tolist() == [2]
-    assert sharing.rows_to_score(frame, members.iloc[:0]) is frame
+    kept = sharing.rows_to_score(frame, sharing.unscored(members))
+    assert kept[c.CUSTOMER_ID].tolist() == [0, 0, 1]
+    assert sharing.rows_to_score(frame, sharing.unscored(members.iloc[:0])) is frame
 
 
 def test_share_picks_copies_the_representatives_list():
     picks = pd.DataFrame({c.CUSTOMER_ID: [0, 0, 1, 2], c.ARTICLE_ID: [10, 11, 12, 99], c.RANK: [0, 1, 0, 0]})
-    # customer 2 is a member of 0's segment: its own (stale) picks are replaced by 0's; 3 had none
+    # customer 2 is a member of 0's group: its own (stale) picks are replaced by 0's; 3 had none
     members = pd.DataFrame({c.CUSTOMER_ID: [0, 2, 3], sharing.REPRESENTATIVE: [0, 0, 0]}, dtype=np.int32)
     out = sharing.share_picks(picks, members)
     assert list(out.itertuples(index=False, name=None)) == [(0, 10, 0), (0, 11, 1), (1, 12, 0), (2, 10, 0), (2, 11, 1), (3, 10, 0), (3, 11, 1)]

@@ -70,7 +70,7 @@ def cold_customers(candidates: pd.DataFrame, personal: Sequence[str]) -> np.ndar
     return np.setdiff1d(everyone, np.unique(ids[own]), assume_unique=True).astype(np.int32)
 
 
-class SegmentSharing:
+class ColdGroups:
     """Finds the cold members of candidate chunks given in ascending customer order.
 
     personal: as in :func:`cold_customers`. State carried across chunks: each group's
@@ -121,11 +121,12 @@ def unscored(members: pd.DataFrame) -> np.ndarray:
     return members.loc[members[c.CUSTOMER_ID] != members[REPRESENTATIVE], c.CUSTOMER_ID].to_numpy(np.int32)
 
 
-def rows_to_score(candidates: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
-    """``candidates`` without the rows of cold members other than their segment's representative."""
-    if members.empty:
+def rows_to_score(candidates: pd.DataFrame, unscored_ids: np.ndarray) -> pd.DataFrame:
+    """``candidates`` without the rows of the customers in ``unscored_ids`` (from :func:`unscored`:
+    the cold members other than their group's representative)."""
+    if len(unscored_ids) == 0:
         return candidates
-    return candidates[~np.isin(candidates[c.CUSTOMER_ID].to_numpy(), unscored(members))]
+    return candidates[~np.isin(candidates[c.CUSTOMER_ID].to_numpy(), unscored_ids)]
 
 
 def share_picks(picks: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:

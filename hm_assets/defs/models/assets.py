@@ -160,7 +160,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         if not config.share or scope.known_week(transactions, week):
             context.add_output_metadata({"members": 0, "shared": "off" if not config.share else "no: a past week, scored per buyer"})
             return empty
-        share = sharing.SegmentSharing(strategies.PERSONAL)
+        share = sharing.ColdGroups(strategies.PERSONAL)
         members = pd.concat([empty, *(share.members(frame) for frame in _chunks(candidates))], ignore_index=True)
         context.add_output_metadata(
             {
@@ -216,7 +216,8 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         article_index = pd.Index(article_features[c.ARTICLE_ID])
         ids = np.unique(candidates.read([c.CUSTOMER_ID]).column(c.CUSTOMER_ID).to_numpy())
         rows_per_customer = candidates.num_rows() / max(len(ids), 1)
-        ids = ids[~np.isin(ids, sharing.unscored(cold_customers))]
+        unscored = sharing.unscored(cold_customers)
+        ids = ids[~np.isin(ids, unscored)]
         n_customers = len(ids)
         chunk_customers = budget.chunk_or_budget(
             config.chunk_customers, memory_budget.budget, budget.features_bytes(rows_per_customer, budget.FEATURE_COLUMNS), budget.FEATURES_SHARE
@@ -226,7 +227,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
             for i, chunk in enumerate(training.customer_chunks(ids, chunk_customers)):
                 lo, hi = int(chunk[0]), int(chunk[-1])
                 cands = candidates.to_pandas(filter=[(c.CUSTOMER_ID, ">=", lo), (c.CUSTOMER_ID, "<=", hi)])
-                cands = sharing.rows_to_score(cands, cold_customers).sort_values([c.CUSTOMER_ID, c.ARTICLE_ID], kind="stable")
+                cands = sharing.rows_to_score(cands, unscored).sort_values([c.CUSTOMER_ID, c.ARTICLE_ID], kind="stable")
                 frame = training.join_features(cands, customer_features, article_features, pair_functions, customer_index, article_index)
                 yield f"chunk-{i:05d}", frame
 
@@ -283,18 +284,24 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         )
         return rows
 
-    def lgbm_asset(name: str, objective: str) -> dg.AssetsDefinition:
-        @dg.multi_asset(
+    def ranker_asset(name: str, kind: str, description: str):
+        """The decorator of a ranker's multi-asset: the model (stored natively) and its tuning scores."""
+        return dg.multi_asset(
             name=name,
             group_name=GROUP,
             partitions_def=weekly,
             pool=pools.MEMORY,
             outs={
-                name: dg.AssetOut(io_manager_key="model_io_manager", kinds={"lightgbm"}, description=f"LightGBM {objective} model for W, refit on W-N..W-1."),
-                tuning_scores_key(name): dg.AssetOut(kinds={"pandas"}, description="Scores of the tuning fit on every candidate of W-1 (for the blend)."),
+                name: dg.AssetOut(io_manager_key="model_io_manager", kinds={kind}, description=description),
+                tuning_scores_key(name): dg.AssetOut(
+                    kinds={"pandas"}, description="Scores of the tuning fit on the candidates of W-1's buyers (for the blend)."
+                ),
             },
             ins={"tuning_week_features": dg.AssetIn("candidate_features", partition_mapping=previous)},
         )
+
+    def lgbm_asset(name: str, objective: str) -> dg.AssetsDefinition:
+        @ranker_asset(name, "lightgbm", f"LightGBM {objective} model for W, refit on W-N..W-1.")
         def _model(
             context: dg.AssetExecutionContext,
             config: LgbmConfig,
@@ -308,7 +315,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
             tune_train, tune_valid, refit = rankers.split_tuning(training_set)
             tuned, rounds = rankers.train_lgbm(tune_train, tune_valid, feats, features.CATEGORICAL_FEATURES, settings)
             scores, scoring = _tuning_scores(
-                tuning_week_features, _tuning_buyers(transactions, context), lambda frame, rows: rankers.predict(tuned, frame, rows), memory_budget.budget
+                context, tuning_week_features, transactions, memory_budget.budget, lambda frame, rows: rankers.predict(tuned, frame, rows)
             )
             final, _ = rankers.train_lgbm(refit, None, feats, features.CATEGORICAL_FEATURES, settings, rounds=rounds)
             importance = rankers.feature_importance(final).head(20)
@@ -321,17 +328,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
 
         return _model
 
-    @dg.multi_asset(
-        name=DNN_MODEL,
-        group_name=GROUP,
-        partitions_def=weekly,
-        pool=pools.MEMORY,
-        outs={
-            DNN_MODEL: dg.AssetOut(io_manager_key="model_io_manager", kinds={"pytorch"}, description="Torch DNN ranker for W, refit on W-N..W-1."),
-            tuning_scores_key(DNN_MODEL): dg.AssetOut(kinds={"pandas"}, description="Scores of the tuning fit on every candidate of W-1 (for the blend)."),
-        },
-        ins={"tuning_week_features": dg.AssetIn("candidate_features", partition_mapping=previous)},
-    )
+    @ranker_asset(DNN_MODEL, "pytorch", "Torch DNN ranker for W, refit on W-N..W-1.")
     def dnn_ranker(
         context: dg.AssetExecutionContext,
         config: DnnConfig,
@@ -352,7 +349,7 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         tune_train, tune_valid, refit = rankers.split_tuning(rows)
         tuned, info = dnn.train_dnn(tune_train, tune_valid, config=config.settings(), **columns)
         scores, scoring = _tuning_scores(
-            tuning_week_features, _tuning_buyers(transactions, context), lambda frame, rows: dnn.predict_dnn(tuned, frame, batch_rows=rows), memory_budget.budget
+            context, tuning_week_features, transactions, memory_budget.budget, lambda frame, rows: dnn.predict_dnn(tuned, frame, batch_rows=rows)
         )
         final, _ = dnn.train_dnn(refit, None, config=config.settings(epochs=info["best_epoch"]), **columns)
         curve = pd.DataFrame({"epoch": np.arange(1, len(info["valid_map_at_12"]) + 1), "map_at_12_on_W-1": info["valid_map_at_12"]})
@@ -472,17 +469,16 @@ def popular_list(candidates_popular: ParquetHandle) -> pd.DataFrame:
     return baselines.shared_list(next(candidates_popular.iter_batches(POPULAR_ROWS)).to_pandas())
 
 
-def _tuning_buyers(transactions: ParquetHandle, context: dg.AssetExecutionContext) -> np.ndarray:
-    """The buyers of W-1, the tuning week: the only customers the blend's tuning scores."""
+def _tuning_scores(
+    context: dg.AssetExecutionContext, handle: ParquetHandle, transactions: ParquetHandle, memory: budget.MemoryBudget, score
+) -> tuple[pd.DataFrame, dict]:
+    """``customer_id, article_id, score`` of a model on the candidate rows of the tuning week
+    W-1's buyers, the only customers the blend is tuned on (all rows when W-1 was built as a past
+    week; a subset when it was built as the predicted week, for every customer, before its
+    purchases arrived), scored ``score(frame, rows)`` in row chunks sized from the memory
+    budget; and the chunking's metadata."""
     tuning_week = calendar.week_key(calendar.shift_week(context.partition_key, -1))
-    return np.unique(history.week_rows(transactions, tuning_week, [c.CUSTOMER_ID])[c.CUSTOMER_ID].to_numpy(np.int32))
-
-
-def _tuning_scores(handle: ParquetHandle, buyers: np.ndarray, score, memory: budget.MemoryBudget) -> tuple[pd.DataFrame, dict]:
-    """``customer_id, article_id, score`` of a model on the tuning week's candidate rows of its
-    ``buyers`` (all rows when W-1 was built as a past week; a subset when it was built as the
-    predicted week, for every customer, before its purchases arrived), scored ``score(frame,
-    rows)`` in row chunks sized from the memory budget; and the chunking's metadata."""
+    buyers = np.unique(history.week_rows(transactions, tuning_week, [c.CUSTOMER_ID])[c.CUSTOMER_ID].to_numpy(np.int32))
     parts, scoring = [], _Scoring(memory)
     for frame in _chunks(handle):
         frame = frame[np.isin(frame[c.CUSTOMER_ID].to_numpy(), buyers)]
