@@ -63,3 +63,25 @@ def test_shrink_pulls_toward_equal_weights():
     assert blend.shrink({"a": 1.0, "b": 0.0}, 0.0) == {"a": 1.0, "b": 0.0}
     with pytest.raises(ValueError, match="shrink"):
         blend.shrink({"a": 1.0}, 2)
+
+
+def test_screen_keeps_each_customers_best_rows_whatever_the_chunk():
+    f = frame()
+    # by score_a: customer 0 keeps 11 (0.9) and 12 (0.5); customer 1 keeps 20 (3.0) and 21
+    mask = blend.screened(f.customer_id.to_numpy(), f.score_a.to_numpy(), f.article_id.to_numpy(), keep=2)
+    assert mask.tolist() == [False, True, True, True, True]
+    # keep 1 by score_b: ties (customer 1's 5.0, 5.0) go to the lower article id
+    mask = blend.screened(f.customer_id.to_numpy(), f.score_b.to_numpy(), f.article_id.to_numpy(), keep=1)
+    assert f.article_id[mask].tolist() == [12, 20]
+    # a customer's rows alone give the same mask: per customer, not per chunk
+    alone = f[f.customer_id == 1]
+    assert blend.screened(alone.customer_id.to_numpy(), alone.score_b.to_numpy(), alone.article_id.to_numpy(), 1).tolist() == [True, False]
+    assert blend.screened(f.customer_id.to_numpy(), f.score_a.to_numpy(), f.article_id.to_numpy(), keep=0).all()
+    with pytest.raises(ValueError, match="screen keep"):
+        blend.screened(f.customer_id.to_numpy(), f.score_a.to_numpy(), f.article_id.to_numpy(), keep=-1)
+
+
+def test_single_maps_score_each_models_own_ranking():
+    actual = pd.DataFrame({"customer_id": [0, 1], "article_id": [12, 20]})
+    # a: customer 0's 12 is second (AP 1/2), customer 1's 20 first (1) -> 0.75; b: both first -> 1
+    assert blend.single_maps(frame(), actual, ["a", "b"]) == {"a": pytest.approx(0.75), "b": pytest.approx(1.0)}

@@ -171,6 +171,8 @@ def test_saved_model_predicts_identically(tmp_path, problem, trained):
     for rows in (1, 7, 77, 333):
         np.testing.assert_array_equal(dnn.predict_dnn(module, valid, batch_rows=rows), expected)
     np.testing.assert_array_equal(dnn.predict_dnn(module, valid.iloc[5:12]), expected[5:12])
+    # the blend scores with every core: two threads give the same scores as one
+    np.testing.assert_array_equal(dnn.predict_dnn(module, valid, threads=2), expected)
 
 
 def test_unknown_categories_and_nans_at_scoring_do_not_crash(problem, trained):

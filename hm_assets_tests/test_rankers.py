@@ -74,6 +74,19 @@ def test_training_is_deterministic():
     assert a.model_to_string() == b.model_to_string()  # rows are regrouped before training
 
 
+def test_first_trees_score_as_a_model_with_only_those_rounds():
+    # the blend's screen scores with a model's first trees: boosting adds trees one after the
+    # other, so those are the trees (and the scores) of the same model trained for fewer rounds
+    data = rows(seed=2)
+    feats = training.feature_columns(data)
+    settings = rankers.LgbmSettings(objective=rankers.BINARY, max_rounds=30, min_data_in_leaf=5)
+    long, _ = rankers.train_lgbm(data, None, feats, ["a_colour"], settings, rounds=30)
+    short, _ = rankers.train_lgbm(data, None, feats, ["a_colour"], settings, rounds=5)
+    np.testing.assert_allclose(rankers.predict(long, data, trees=5), rankers.predict(short, data), rtol=1e-6)
+    assert not np.allclose(rankers.predict(long, data, trees=5), rankers.predict(long, data))
+    np.testing.assert_array_equal(rankers.predict(long, data, trees=500), rankers.predict(long, data))  # more than it has: all
+
+
 def test_clear_errors_on_unusable_weeks():
     data = rows()
     settings = rankers.LgbmSettings(max_rounds=5)

@@ -11,6 +11,11 @@ result is deterministic.
 
 Weights are tuned on the week before the predicted one (W-1), whose purchases are known, by a
 grid over the simplex; never on W.
+
+Screening (a cascade): at full scale most of a customer's ~85 candidates can never reach the
+top 12, yet scoring them with every model is most of the stage's cost. A cheap score (a
+LightGBM model's first trees) picks each customer's best ``keep`` rows, and only those are
+scored by every model and blended (:func:`screened`).
 """
 
 import itertools
@@ -70,6 +75,21 @@ def blend_scores(frame: pd.DataFrame, weights: Mapping[str, float], method: str 
     models = list(weights)
     w = np.array([weights[m] for m in models], dtype=np.float64)
     return (_values(frame, models, method) @ w).astype(np.float32)
+
+
+def screened(customer_ids: np.ndarray, scores: np.ndarray, article_ids: np.ndarray, keep: int) -> np.ndarray:
+    """Mask of each customer's ``keep`` best rows by ``scores`` (ties: lower ``article_id``);
+    every row when ``keep`` is 0. Per customer, so chunks change nothing."""
+    if keep < 0:
+        raise ValueError(f"screen keep must be >= 0 (0: no screening), got {keep}")
+    if keep == 0:
+        return np.ones(len(customer_ids), dtype=bool)
+    return customer_ranks(customer_ids, scores, article_ids) < keep
+
+
+def single_maps(frame: pd.DataFrame, actual: pd.DataFrame, models: Sequence[str]) -> dict[str, float]:
+    """MAP@12 of each model's own ranking of ``frame`` (``score_<m>`` columns) on ``actual``."""
+    return {m: metrics.map_at_k(top_k(frame, frame[score_column(m)].to_numpy()), actual) for m in models}
 
 
 def weight_grid(models: Sequence[str], step: float) -> list[dict[str, float]]:

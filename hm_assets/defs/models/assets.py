@@ -9,7 +9,8 @@
 - ``lgbm_ranker``, ``lgbm_classifier``, ``dnn_ranker`` [W]: tuned on W-1, then refit on
   W-N..W-1; each also stores its scores on W-1's candidates from the tuning fit
   (``<model>_tuning_scores``), which is what the blend is tuned on.
-- ``blend`` [W]: every model scores W's candidates; the weights tuned on W-1 combine them.
+- ``blend`` [W]: a cheap screen keeps each customer's best candidates, every model scores those,
+  and the weights tuned on W-1 combine them.
 - ``recommendations`` [W]: the blend's 12 for every customer, popularity fill where short.
 
 Nothing built for W reads W's purchases.
@@ -41,6 +42,7 @@ FEATURE_ROWS = "candidate_features"  # one week's candidates with every feature 
 COLD_CUSTOMERS = "cold_customers"  # the predicted week's customers scored through a representative with the same candidates
 MODELS = (*LGBM_MODELS, DNN_MODEL)  # the blend's inputs, in a fixed order
 GROUP_COLUMN = "query_group"  # (week, customer) id handed to the DNN's listwise loss
+TUNING_CUSTOMERS = 20_000  # W-1 buyers (a seeded hash choice) the blend is tuned on: all of a small shop's, ~1/4 of H&M's
 
 
 def tuning_scores_key(model: str) -> str:
@@ -110,6 +112,11 @@ class BlendConfig(dg.Config):
     shrink_to_equal: float = Field(
         default=0.5, description="Pull of the tuned weights toward equal weights (0: tuned as is; 1: equal), against one noisy week."
     )
+    screen_keep: int = Field(
+        default=30,
+        description="Rows per customer that every model scores: the best by a cheap screen, the first `screen_trees` trees of the LightGBM model best on W-1 alone (0: every row).",
+    )
+    screen_trees: int = Field(default=20, description="Trees of the screening model that the screen uses (its first ones).")
 
 
 def _week_parts(handle: ParquetHandle) -> dict[str, ParquetHandle]:
@@ -379,7 +386,11 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         lgbm_classifier_tuning_scores: pd.DataFrame,
         dnn_ranker_tuning_scores: pd.DataFrame,
     ) -> pd.DataFrame:
-        """Every model scores W's candidates; weights tuned by MAP@12 on W-1 combine their rankings.
+        """Every model scores W's screened candidates; weights tuned by MAP@12 on W-1 combine their rankings.
+
+        The screen keeps each customer's ``screen_keep`` best rows by the first trees of the
+        LightGBM model that ranks W-1 best on its own (W-1's tuning frame is screened the same
+        way by that model's tuning scores, so the weights are tuned on what they will blend).
 
         Returns the pairs in any model's or the blend's top 12 per customer: ``customer_id,
         article_id, score_<m>, rank_<m>`` per model, ``blend_score``, ``rank`` (the blend's).
@@ -391,12 +402,22 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
             {"lgbm_ranker": lgbm_ranker_tuning_scores, "lgbm_classifier": lgbm_classifier_tuning_scores, DNN_MODEL: dnn_ranker_tuning_scores}
         )
         actual = history.week_rows(transactions, tuning_week, [c.CUSTOMER_ID, c.ARTICLE_ID])
+        # the screen: the LightGBM model best on W-1 on its own (first wins ties). W-1 is screened
+        # by its full tuning scores, W by the model's first trees: the cheap version of the same
+        alone = blending.single_maps(tuning, actual, LGBM_MODELS)
+        screen_model = max(LGBM_MODELS, key=lambda m: alone[m])
+        tuning = tuning.loc[_screen(tuning, tuning[blending.score_column(screen_model)].to_numpy(), config.screen_keep)]
         tuned, grid = blending.tune_weights(tuning, actual, MODELS, config.grid_step, config.method)
         weights = blending.shrink(tuned, config.shrink_to_equal)
-        picks, scoring = [], _Scoring(memory_budget.budget)
+        picks, scoring, rows_in, rows_scored = [], _Scoring(memory_budget.budget), 0, 0
         for frame in _chunks(candidate_features):
-            scored = frame[[c.CUSTOMER_ID, c.ARTICLE_ID]].copy()
             rows = scoring.rows(frame)
+            rows_in += len(frame)
+            if config.screen_keep:
+                first = rankers.predict(models[screen_model], frame, rows, trees=config.screen_trees)
+                frame = frame.loc[_screen(frame, first, config.screen_keep)]
+            rows_scored += len(frame)
+            scored = frame[[c.CUSTOMER_ID, c.ARTICLE_ID]].copy()
             for m in MODELS:
                 scored[blending.score_column(m)] = rankers.score_model(models[m], frame, rows)
             picks.append(blending.blend_picks(scored, weights, config.method))
@@ -411,6 +432,9 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
                 "tuning_map_at_12": float(round(grid["map_at_12"].max(), 5)),
                 "tuning_grid_top": _md(best),
                 "tuning_single_models": _md(singles),
+                "screen": f"{screen_model}, first {config.screen_trees} trees, best {config.screen_keep} per customer" if config.screen_keep else "off",
+                "rows": rows_in,
+                "rows_scored": rows_scored,
                 "customers": int(out[c.CUSTOMER_ID].nunique()),
                 **scoring.metadata(),
             }
@@ -473,12 +497,14 @@ def _tuning_scores(
     context: dg.AssetExecutionContext, handle: ParquetHandle, transactions: ParquetHandle, memory: budget.MemoryBudget, score
 ) -> tuple[pd.DataFrame, dict]:
     """``customer_id, article_id, score`` of a model on the candidate rows of the tuning week
-    W-1's buyers, the only customers the blend is tuned on (all rows when W-1 was built as a past
+    W-1's buyers (at most ``TUNING_CUSTOMERS`` of them, the same for every model), the only
+    customers the blend is tuned on (all rows when W-1 was built as a past
     week; a subset when it was built as the predicted week, for every customer, before its
     purchases arrived), scored ``score(frame, rows)`` in row chunks sized from the memory
     budget; and the chunking's metadata."""
     tuning_week = calendar.week_key(calendar.shift_week(context.partition_key, -1))
-    buyers = np.unique(history.week_rows(transactions, tuning_week, [c.CUSTOMER_ID])[c.CUSTOMER_ID].to_numpy(np.int32))
+    buyers = pd.DataFrame({c.CUSTOMER_ID: np.unique(history.week_rows(transactions, tuning_week, [c.CUSTOMER_ID])[c.CUSTOMER_ID].to_numpy(np.int32))})
+    buyers = training.cap_customers(buyers, TUNING_CUSTOMERS, 0, tuning_week)[c.CUSTOMER_ID].to_numpy()
     parts, scoring = [], _Scoring(memory)
     for frame in _chunks(handle):
         frame = frame[np.isin(frame[c.CUSTOMER_ID].to_numpy(), buyers)]
@@ -489,6 +515,10 @@ def _tuning_scores(
     if not parts:
         raise ValueError("the tuning week's candidate features hold none of its buyers")
     return pd.concat(parts, ignore_index=True), scoring.metadata()
+
+
+def _screen(frame: pd.DataFrame, scores: np.ndarray, keep: int) -> np.ndarray:
+    return blending.screened(frame[c.CUSTOMER_ID].to_numpy(), scores, frame[c.ARTICLE_ID].to_numpy(), keep)
 
 
 class _Scoring:
