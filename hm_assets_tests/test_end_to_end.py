@@ -138,3 +138,34 @@ def test_awkward_data_still_gives_a_valid_submission(tmp_path):
     (result,) = runs.values()
     assert result.success, failure_messages(result)
     assert valid_submission(result, info["customers"])
+
+
+def test_the_blend_scores_only_each_customers_best_rows_by_the_screen(tiny_run, tmp_path):
+    """``screen_keep=3``: every model scores only the 3 rows per customer that the first trees of
+    the screening LightGBM model rank best, and the blend picks among those."""
+    from upath import UPath
+
+    from hm_assets.io.models import load_model
+    from hm_assets.recsys import rankers
+
+    _, project, _ = tiny_run
+    week = calendar.week_key(project.settings.last_known_week)
+    shutil.copytree(project.settings.warehouse, tmp_path / "store")
+    other = Project(tmp_path, Settings(raw_dir=str(project.raw), warehouse=str(tmp_path / "store")), dg.DagsterInstance.ephemeral())
+    result = other.defs().resolve_job_def(MODELS_JOB).execute_in_process(
+        instance=other.instance, partition_key=week, asset_selection=[dg.AssetKey("blend")],
+        run_config={"ops": {"blend": {"config": {"screen_keep": 3, "screen_trees": 5}}}}, raise_on_error=False,
+    )
+    assert result.success, failure_messages(result)
+    meta = _meta(result, "blend")
+    screen_model = meta["screen"].split(",")[0]
+    assert screen_model in ("lgbm_ranker", "lgbm_classifier")
+    rows = other.stored_week("candidate_features", week)
+    assert meta["rows"] == len(rows) and meta["rows_scored"] == int(rows.groupby("customer_id").size().clip(upper=3).sum()) < len(rows)
+    # the kept rows, worked out here from the stored model's first 5 trees
+    model = load_model(UPath(tmp_path / "store" / "models" / screen_model / week))
+    first = rows.assign(s=model.predict(rankers.matrix(rows, model.feature_name()), num_iteration=5))
+    kept = first.sort_values(["customer_id", "s", "article_id"], ascending=[True, False, True]).groupby("customer_id").head(3)
+    picks = other.stored_partition("blend", week)
+    assert set(zip(picks["customer_id"], picks["article_id"])) == set(zip(kept["customer_id"], kept["article_id"]))
+    assert picks.groupby("customer_id")["rank"].max().max() == 2

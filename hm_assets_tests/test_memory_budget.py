@@ -40,7 +40,7 @@ def test_lower_budget_gives_smaller_chunks():
 def test_estimators_worked_by_hand():
     assert budget.recommend_bytes(n_items=12_000, k=20) == 48_000 + 20 * 39
     assert budget.merge_bytes(strategy_rows=10, total_cap=2, n_strategies=3) == 10 * 47 + 2 * 36
-    assert budget.scoring_bytes(rows_per_customer=2, n_features=100) == 2 * 356 * 4
+    assert budget.scoring_bytes(rows_per_customer=2, n_features=100) == 2 * (200 + 256) * 4
     assert budget.n_chunks(10, 3) == 4 and budget.n_chunks(9, 3) == 3 and budget.n_chunks(0, 3) == 0
 
 

@@ -174,11 +174,27 @@ def split_tuning(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
     tune_train: every week but the last; tune_valid: the last week (W-1); refit: every week but
     the first (the window shifted to end at W-1). Needs at least two weeks.
     """
+    return (*tuning_rows(rows), refit_rows(rows))
+
+
+def tuning_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(tune_train, tune_valid)`` of :func:`split_tuning` (the refit rows are taken later, once
+    the tuning rows are freed: at full scale each is most of a gigabyte)."""
+    first, last = _first_last(rows)
+    return rows[rows[c.WEEK] != last], rows[rows[c.WEEK] == last]
+
+
+def refit_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """``refit`` of :func:`split_tuning`: every week but the first."""
+    first, _ = _first_last(rows)
+    return rows[rows[c.WEEK] != first]
+
+
+def _first_last(rows: pd.DataFrame) -> tuple:
     weeks = sorted(rows[c.WEEK].unique())
     if len(weeks) < 2:
         raise ValueError(f"training rows hold weeks {weeks}; tuning needs at least two (train and W-1)")
-    last, first = weeks[-1], weeks[0]
-    return rows[rows[c.WEEK] != last], rows[rows[c.WEEK] == last], rows[rows[c.WEEK] != first]
+    return weeks[0], weeks[-1]
 
 
 def score_model(model, frame: pd.DataFrame, chunk_rows: int = PREDICT_ROWS) -> np.ndarray:

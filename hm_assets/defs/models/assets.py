@@ -319,11 +319,9 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         ):
             settings = config.settings(objective)
             feats = training.feature_columns(training_set)
-            tune_train, tune_valid, refit = rankers.split_tuning(training_set)
-            tuned, rounds = rankers.train_lgbm(tune_train, tune_valid, feats, features.CATEGORICAL_FEATURES, settings)
-            scores, scoring = _tuning_scores(
-                context, tuning_week_features, transactions, memory_budget.budget, lambda frame, rows: rankers.predict(tuned, frame, rows)
-            )
+            tuned, rounds = rankers.train_lgbm(*rankers.tuning_rows(training_set), feats, features.CATEGORICAL_FEATURES, settings)
+            scores, scoring = _tuning_scores(context, tuning_week_features, transactions, memory_budget.budget, tuned)
+            refit = rankers.refit_rows(training_set)
             final, _ = rankers.train_lgbm(refit, None, feats, features.CATEGORICAL_FEATURES, settings, rounds=rounds)
             importance = rankers.feature_importance(final).head(20)
             yield dg.Output(
@@ -352,12 +350,10 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         categorical = [f for f in features.CATEGORICAL_FEATURES if f in feats]
         columns = {"label": c.LABEL, "group": GROUP_COLUMN, "categorical": categorical,
                    "numeric": [f for f in feats if f not in categorical], "hashed": [c.ARTICLE_ID]}
-        rows = training_set.assign(**{GROUP_COLUMN: training.group_ids(training_set)})
-        tune_train, tune_valid, refit = rankers.split_tuning(rows)
-        tuned, info = dnn.train_dnn(tune_train, tune_valid, config=config.settings(), **columns)
-        scores, scoring = _tuning_scores(
-            context, tuning_week_features, transactions, memory_budget.budget, lambda frame, rows: dnn.predict_dnn(tuned, frame, batch_rows=rows)
-        )
+        training_set[GROUP_COLUMN] = training.group_ids(training_set)  # in place: this step's own copy, loaded for it
+        tuned, info = dnn.train_dnn(*rankers.tuning_rows(training_set), config=config.settings(), **columns)
+        scores, scoring = _tuning_scores(context, tuning_week_features, transactions, memory_budget.budget, tuned)
+        refit = rankers.refit_rows(training_set)
         final, _ = dnn.train_dnn(refit, None, config=config.settings(epochs=info["best_epoch"]), **columns)
         curve = pd.DataFrame({"epoch": np.arange(1, len(info["valid_map_at_12"]) + 1), "map_at_12_on_W-1": info["valid_map_at_12"]})
         yield dg.Output(
@@ -494,13 +490,13 @@ def popular_list(candidates_popular: ParquetHandle) -> pd.DataFrame:
 
 
 def _tuning_scores(
-    context: dg.AssetExecutionContext, handle: ParquetHandle, transactions: ParquetHandle, memory: budget.MemoryBudget, score
+    context: dg.AssetExecutionContext, handle: ParquetHandle, transactions: ParquetHandle, memory: budget.MemoryBudget, model
 ) -> tuple[pd.DataFrame, dict]:
     """``customer_id, article_id, score`` of a model on the candidate rows of the tuning week
     W-1's buyers (at most ``TUNING_CUSTOMERS`` of them, the same for every model), the only
     customers the blend is tuned on (all rows when W-1 was built as a past
     week; a subset when it was built as the predicted week, for every customer, before its
-    purchases arrived), scored ``score(frame, rows)`` in row chunks sized from the memory
+    purchases arrived), scored by ``model`` in row chunks sized from the memory
     budget; and the chunking's metadata."""
     tuning_week = calendar.week_key(calendar.shift_week(context.partition_key, -1))
     buyers = pd.DataFrame({c.CUSTOMER_ID: np.unique(history.week_rows(transactions, tuning_week, [c.CUSTOMER_ID])[c.CUSTOMER_ID].to_numpy(np.int32))})
@@ -510,7 +506,7 @@ def _tuning_scores(
         frame = frame[np.isin(frame[c.CUSTOMER_ID].to_numpy(), buyers)]
         if frame.empty:
             continue
-        values = score(frame, scoring.rows(frame))
+        values = rankers.score_model(model, frame, scoring.rows(frame))
         parts.append(pd.DataFrame({c.CUSTOMER_ID: frame[c.CUSTOMER_ID].to_numpy(np.int32), c.ARTICLE_ID: frame[c.ARTICLE_ID].to_numpy(np.int32), c.SCORE: values}))
     if not parts:
         raise ValueError("the tuning week's candidate features hold none of its buyers")
