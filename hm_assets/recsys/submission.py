@@ -1,5 +1,6 @@
 """The Kaggle submission format: ``customer_id,prediction`` with 10-digit zero-padded ids."""
 
+import numpy as np
 import pandas as pd
 
 from hm_assets import columns as c
@@ -14,8 +15,13 @@ def format_submission(recommendations: pd.DataFrame, customers: pd.DataFrame, k:
     """
     recs = recommendations.sort_values([c.CUSTOMER_ID, c.RANK], kind="stable")
     recs = recs[recs.groupby(c.CUSTOMER_ID).cumcount() < k]
-    ids = recs[c.ARTICLE_ID].astype("int64").astype(str).str.zfill(c.ARTICLE_ID_WIDTH)
-    joined = ids.groupby(recs[c.CUSTOMER_ID].to_numpy()).agg(" ".join)
+    # each distinct article is formatted once (~100k of them against ~16M rows at H&M scale)
+    articles, codes = np.unique(recs[c.ARTICLE_ID].to_numpy(np.int64), return_inverse=True)
+    ids = np.char.zfill(articles.astype(str), c.ARTICLE_ID_WIDTH).astype(object)[codes]
+    owners = recs[c.CUSTOMER_ID].to_numpy()
+    starts = np.r_[0, np.flatnonzero(owners[1:] != owners[:-1]) + 1] if len(owners) else np.zeros(0, np.int64)
+    ends = np.r_[starts[1:], len(owners)]
+    joined = pd.Series([" ".join(ids[a:b]) for a, b in zip(starts, ends)], index=owners[starts], dtype=object)
     prediction = joined.reindex(customers[c.CUSTOMER_ID].to_numpy()).fillna("")
     return pd.DataFrame(
         {c.CUSTOMER_ID: customers[c.CUSTOMER_HEX].astype(str).to_numpy(), c.PREDICTION: prediction.to_numpy()}

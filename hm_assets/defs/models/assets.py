@@ -79,7 +79,10 @@ class LgbmConfig(dg.Config):
     max_rounds: int = Field(default=400, description="Upper bound on boosting rounds; early stopping on W-1 picks the number.")
     early_stopping_rounds: int = Field(default=30, description="Rounds without improvement on W-1 before stopping.")
     seed: int = Field(default=0, description="LightGBM seed.")
-    num_threads: int = Field(default=1, description="Threads (fixed, so that training is deterministic; one is fastest on a busy 2-core machine).")
+    num_threads: int = Field(
+        default=2,
+        description="Threads (fixed, so that training is deterministic). Two train 1.7x faster than one on an idle 2-core machine; set 1 when other jobs share the cores.",
+    )
 
     def settings(self, objective: str) -> rankers.LgbmSettings:
         return rankers.LgbmSettings(objective=objective, **self.model_dump())
