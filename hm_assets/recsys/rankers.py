@@ -89,18 +89,21 @@ def _column(frame: pd.DataFrame, col: str) -> np.ndarray:
     return values.to_numpy(dtype=np.float32, na_value=np.nan)
 
 
-def _dataset(frame: pd.DataFrame, features: Sequence[str], categorical: Sequence[str], objective: str, reference=None) -> lgb.Dataset:
+def _dataset(frame: pd.DataFrame, features: Sequence[str], categorical: Sequence[str], settings: LgbmSettings, reference=None) -> lgb.Dataset:
+    """A constructed (binned) LightGBM dataset. Binned on one thread, before training: LightGBM's
+    worker threads ignore ``verbosity=-1`` and print a warning about large category codes to
+    stdout; the bins, and so the model, are the same either way."""
     frame = training.sort_groups(frame)
     return lgb.Dataset(
         matrix(frame, features, categorical),
         label=frame[c.LABEL].to_numpy(np.float32),
-        group=training.group_sizes(frame) if objective == LAMBDARANK else None,
+        group=training.group_sizes(frame) if settings.objective == LAMBDARANK else None,
         feature_name=list(features),
         categorical_feature=[f for f in categorical if f in features] or "auto",
         reference=reference,
         free_raw_data=True,
-        params={"max_bin": 255, "verbosity": -1, "seed": 0},
-    )
+        params={**settings.params(), "max_bin": 255, "num_threads": 1},  # the training's, binned on one thread
+    ).construct()
 
 
 def train_lgbm(
@@ -121,14 +124,14 @@ def train_lgbm(
     if train.empty or train[c.LABEL].sum() == 0:
         raise ValueError("no positive training rows: the training weeks' buyers bought none of their candidates")
     params = settings.params()
-    data = _dataset(train, features, categorical, settings.objective)
+    data = _dataset(train, features, categorical, settings)
     if valid is None:
         if rounds is None or rounds < 1:
             raise ValueError(f"a refit needs a number of rounds >= 1, got {rounds}")
         return lgb.train(params, data, num_boost_round=int(rounds)), int(rounds)
     if valid.empty or valid[c.LABEL].sum() == 0:
         raise ValueError("the validation week has no positive rows: early stopping has nothing to measure")
-    holdout = _dataset(valid, features, categorical, settings.objective, reference=data)
+    holdout = _dataset(valid, features, categorical, settings, reference=data)
     booster = lgb.train(
         params,
         data,
