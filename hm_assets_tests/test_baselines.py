@@ -62,6 +62,12 @@ def test_submission_has_every_customer_and_zero_padded_ids():
         validate_submission(sub.assign(prediction="123"), n_customers=2)
     with pytest.raises(ValueError, match="one per customer"):
         validate_submission(sub, n_customers=3)
+    # unsorted rows, a customer with more than 12 (the 12 best ranks kept), one with none (empty)
+    shuffled = pd.DataFrame({"customer_id": [7] * 13, "article_id": np.arange(13) + 5, "rank": np.arange(13)[::-1]})
+    three = pd.DataFrame({"customer_id": [7, 8, 9], "customer_hex": ["7" * 64, "8" * 64, "9" * 64]})
+    out = format_submission(shuffled.sample(frac=1, random_state=0), three)["prediction"].tolist()
+    assert out == [" ".join(f"{a:010d}" for a in range(17, 5, -1)), "", ""]
+    assert format_submission(shuffled.iloc[:0], three)["prediction"].tolist() == ["", "", ""]
 
 
 def test_first_week_without_history_still_gets_full_lists():

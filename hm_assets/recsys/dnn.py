@@ -43,7 +43,7 @@ from torch import nn
 
 from hm_assets import columns as c
 from hm_assets.io.models import TorchModel
-from hm_assets.recsys import budget, metrics
+from hm_assets.recsys import budget, metrics, training
 
 MODULE_CLASS = "hm_assets.recsys.dnn:DNNRanker"
 UNKNOWN = 0  # reserved index of every categorical / hashed column: unknown or missing value
@@ -208,9 +208,7 @@ def _numeric(series: pd.Series, col: str) -> np.ndarray:
     if not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)):
         bad = series.head(3).tolist()
         raise TypeError(f"numeric feature {col!r} has dtype {series.dtype} (e.g. {bad}); expected numbers")
-    if isinstance(series.dtype, np.dtype):  # plain numpy: NaN is already NaN (the na_value path copies slowly)
-        return series.to_numpy().astype(np.float32, copy=False)
-    return series.to_numpy(dtype=np.float32, na_value=np.nan)
+    return training.numeric_values(series).astype(np.float32, copy=False)
 
 
 def _plain(values) -> list:

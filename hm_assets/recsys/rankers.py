@@ -84,9 +84,7 @@ def _column(frame: pd.DataFrame, col: str) -> np.ndarray:
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes = values.cat.codes.to_numpy()
         return np.where(codes >= 0, codes, np.nan)
-    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "fiub":
-        return values.to_numpy()  # plain numpy: NaN is already NaN (to_numpy's na_value path copies slowly)
-    return values.to_numpy(dtype=np.float32, na_value=np.nan)
+    return training.numeric_values(values)
 
 
 def _dataset(frame: pd.DataFrame, features: Sequence[str], categorical: Sequence[str], settings: LgbmSettings, reference=None) -> lgb.Dataset:
@@ -185,7 +183,7 @@ def split_tuning(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
 def tuning_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(tune_train, tune_valid)`` of :func:`split_tuning` (the refit rows are taken later, once
     the tuning rows are freed: at full scale each is most of a gigabyte)."""
-    first, last = _first_last(rows)
+    _, last = _first_last(rows)
     return rows[rows[c.WEEK] != last], rows[rows[c.WEEK] == last]
 
 

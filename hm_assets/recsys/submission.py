@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 
 from hm_assets import columns as c
+from hm_assets.recsys import grouping
 
 
 def format_submission(recommendations: pd.DataFrame, customers: pd.DataFrame, k: int = c.K) -> pd.DataFrame:
@@ -16,10 +17,10 @@ def format_submission(recommendations: pd.DataFrame, customers: pd.DataFrame, k:
     recs = recommendations.sort_values([c.CUSTOMER_ID, c.RANK], kind="stable")
     recs = recs[recs.groupby(c.CUSTOMER_ID).cumcount() < k]
     # each distinct article is formatted once (~100k of them against ~16M rows at H&M scale)
-    articles, codes = np.unique(recs[c.ARTICLE_ID].to_numpy(np.int64), return_inverse=True)
-    ids = np.char.zfill(articles.astype(str), c.ARTICLE_ID_WIDTH).astype(object)[codes]
+    articles, codes = grouping.unique_inverse(recs[c.ARTICLE_ID].to_numpy(np.int64))
+    ids = pd.Series(articles.astype(str)).str.zfill(c.ARTICLE_ID_WIDTH).to_numpy(object)[codes]
     owners = recs[c.CUSTOMER_ID].to_numpy()
-    starts = np.r_[0, np.flatnonzero(owners[1:] != owners[:-1]) + 1] if len(owners) else np.zeros(0, np.int64)
+    starts = np.flatnonzero(grouping.run_starts(owners))
     ends = np.r_[starts[1:], len(owners)]
     joined = pd.Series([" ".join(ids[a:b]) for a, b in zip(starts, ends)], index=owners[starts], dtype=object)
     prediction = joined.reindex(customers[c.CUSTOMER_ID].to_numpy()).fillna("")

@@ -133,6 +133,15 @@ def sample_training_rows(frame: pd.DataFrame, label: np.ndarray, negative_rate: 
     return out
 
 
+def numeric_values(series: pd.Series) -> np.ndarray:
+    """A numeric (or boolean) column as a numpy array, missing values as NaN: plain numpy dtypes
+    as they are (NaN is already NaN; ``to_numpy``'s ``na_value`` path copies slowly), nullable
+    extension dtypes as float32 with NaN."""
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "fiub":
+        return series.to_numpy()
+    return series.to_numpy(dtype=np.float32, na_value=np.nan)
+
+
 def cap_customers(rows: pd.DataFrame, max_customers: int, seed: int, week: str) -> pd.DataFrame:
     """At most ``max_customers`` customers of one week's training rows, each with all its rows.
 
