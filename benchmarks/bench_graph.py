@@ -4,7 +4,8 @@
     python benchmarks/bench_graph.py --scale medium [--out report.md]     # generates the data first
     python benchmarks/bench_graph.py --raw DIR --incremental [--out report.md]
 
-Runs the project's own jobs in-process, one after another, as the README's backfill does:
+Runs the project's own jobs one after another, as the README's backfill does, each run in a
+fresh child process as Dagster's run launcher starts one (``--in-process``: all in this process):
 ``ingest_raw``; ``weekly_inputs`` (features, candidates, candidate feature rows) for the
 training weeks W-5..W-1 and for W; then ``weekly_models`` for W (training set, the three
 models, blend, recommendations, submission and the evaluation report, which records nothing
@@ -15,8 +16,8 @@ What is measured, and how:
 - wall time per step: the timestamps of Dagster's ``STEP_START`` and ``STEP_SUCCESS`` (or
   ``STEP_FAILURE``) events in the run's event log; per run: ``RUN_START`` to ``RUN_SUCCESS``.
   Time spent outside runs (building the definitions between runs) is not counted.
-- peak RSS per step: the process's high-water mark of resident memory. Steps run in-process one
-  after another, so a hook attached by this script only (``job.with_hooks``; the project's jobs
+- peak RSS per step: the run process's high-water mark of resident memory. A run's steps run
+  in its process one after another, so a hook attached by this script only (``job.with_hooks``; the project's jobs
   are not changed) reads the mark after each step, successful or failed, and resets it; the first
   step's mark is reset right before ``execute_in_process``. Linux resets the mark to the current
   RSS when "5" is written to ``/proc/self/clear_refs`` and shows it as ``VmHWM`` in
@@ -24,10 +25,11 @@ What is measured, and how:
   reports as ``ru_maxrss`` (the kernel takes the larger of it and the mark of the image before
   the last ``exec``, which is the small launcher), so ``ru_maxrss`` follows the reset too. A
   step's peak therefore includes what the process already held when the step began: the
-  imports (~0.4 GiB) and memory the allocator kept from earlier steps; it is the peak RSS a
+  imports (~0.4 GiB) and memory the allocator kept from earlier steps of the same run (with
+  ``--in-process``, of every earlier run too); it is the peak RSS a
   one-step-at-a-time run of that step needs, an upper bound on the step's own share. Because of
-  the resets, ``/usr/bin/time -v`` around this script reports the last step's mark as its
-  "Maximum resident set size", not the process's peak: read the report's total instead.
+  the resets, ``/usr/bin/time -v`` around this script does not report a run's peak: read the
+  report's total instead.
 
 ``--incremental``: the "new week arrives" flow of ``hm_assets_tests/test_operations.py``. The
 raw transactions are copied without their last week (H, streamed line by line; the other two
@@ -49,6 +51,7 @@ import dataclasses
 import datetime as dt
 import logging
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -212,28 +215,26 @@ def peak_rss() -> int:
 
 
 class Bench:
-    """Runs the project's jobs in-process on one instance, recording a RunFigure per run."""
+    """Runs the project's jobs one after another on one instance, recording a RunFigure per run.
 
-    def __init__(self, settings, instance):
+    Each run executes in a fresh child process (``--child-run``), as Dagster's default run
+    launcher starts one per run: a run's peak RSS is then its own, not the high-water mark of
+    every earlier run's leftovers in one long-lived process. The instance is a persistent one in
+    a temporary folder, so the parent reads each run's events after the child has exited.
+    ``in_process=True`` runs the jobs in this process instead (the figures of a long-lived
+    process, as ``dagster job execute`` in a loop would show).
+    """
+
+    def __init__(self, settings, home: Path, in_process: bool = False):
         import dagster as dg
 
         self.settings = settings
-        self.instance = instance
+        self.home = Path(home)
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.instance = dg.DagsterInstance.local_temp(str(self.home))
+        self.in_process = in_process
         self.runs: list[RunFigure] = []
-        self.results: list = []
-        self._peaks: dict[str, int] = {}
-        peaks = self._peaks
-
-        def record(context) -> None:
-            peaks[context.step_key] = peak_rss()
-            context.log.info(f"peak RSS {peaks[context.step_key] / GIB:.3f} GiB")
-            reset_peak_rss()
-
-        # both hooks, so a failed step is measured too; each runs after its step's last event
-        self._hooks = {
-            dg.success_hook(name="bench_peak_rss_after_success")(record),
-            dg.failure_hook(name="bench_peak_rss_after_failure")(record),
-        }
+        self.run_ids: list[str] = []
         self.defs = None
         self.reload()
 
@@ -246,26 +247,82 @@ class Bench:
     def weeks(self) -> list[str]:
         return self.defs.resolve_job_def(_jobs().INPUTS_JOB).partitions_def.get_partition_keys()
 
-    def run(self, stage: str, job: str, week: str | None = None):
-        job_def = self.defs.resolve_job_def(job).with_hooks(self._hooks)
-        self._peaks.clear()
-        reset_peak_rss()
-        result = job_def.execute_in_process(instance=self.instance, partition_key=week, run_config=QUIET, raise_on_error=False)
+    def run(self, stage: str, job: str, week: str | None = None) -> str:
+        """Execute ``job`` (for ``week``); returns the run id. Raises when the run failed."""
+        request = {"settings": self.settings, "home": str(self.home), "job": job, "week": week}
+        reply = execute_run(request) if self.in_process else self._in_child(request)
         events = [
             (e.timestamp, e.dagster_event.event_type.name, e.dagster_event.step_key)
-            for e in self.instance.all_logs(result.run_id)
+            for e in self.instance.all_logs(reply["run_id"])
             if e.dagster_event is not None
         ]
-        wall, steps = step_figures(events, dict(self._peaks))
+        wall, steps = step_figures(events, reply["peaks"])
         figure = RunFigure(stage, week or "", wall, tuple(steps))
         self.runs.append(figure)
-        self.results.append(result)
+        self.run_ids.append(reply["run_id"])
         print(f"  {stage:<8} {week or '':<10} {job:<18} {wall:8.1f} s  peak {_gib(figure.peak_rss)} GiB  {len(steps)} steps", flush=True)
-        if not result.success:
-            from hm_assets.runs import failure_messages
+        if not reply["success"]:
+            raise RuntimeError(f"{job} {week or ''} failed:\n{reply['failure']}")
+        return reply["run_id"]
 
-            raise RuntimeError(f"{job} {week or ''} failed:\n{failure_messages(result)}")
-        return result
+    def _in_child(self, request: dict) -> dict:
+        n = len(self.run_ids)
+        request_path, reply_path = self.home / f"request-{n}.pkl", self.home / f"reply-{n}.pkl"
+        request_path.write_bytes(pickle.dumps(request))
+        subprocess.run([sys.executable, __file__, "--child-run", str(request_path), str(reply_path)], cwd=REPO, check=True)
+        return pickle.loads(reply_path.read_bytes())
+
+    def materializations(self, run_id: str) -> list:
+        """The run's asset materialization events (``EventLogEntry``)."""
+        import dagster as dg
+
+        return [
+            e for e in self.instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+        ]
+
+    def metadata(self, run_id: str, asset: str) -> dict:
+        """Metadata values of ``asset``'s materialization in the run."""
+        for e in self.materializations(run_id):
+            mat = e.dagster_event.step_materialization_data.materialization
+            if mat.asset_key.to_user_string() == asset:
+                return {k: v.value for k, v in mat.metadata.items()}
+        raise KeyError(f"run {run_id} materialized no {asset}")
+
+
+def execute_run(request: dict) -> dict:
+    """Run one job on the instance in ``request["home"]``, with a hook that records each step's
+    peak RSS; returns ``run_id, success, failure, peaks`` (plain data, so a child can send it)."""
+    import dagster as dg
+
+    from hm_assets.definitions import build_definitions
+    from hm_assets.runs import failure_messages
+
+    peaks: dict[str, int] = {}
+
+    def record(context) -> None:
+        peaks[context.step_key] = peak_rss()
+        context.log.info(f"peak RSS {peaks[context.step_key] / GIB:.3f} GiB")
+        reset_peak_rss()
+
+    # both hooks, so a failed step is measured too; each runs after its step's last event
+    hooks = {
+        dg.success_hook(name="bench_peak_rss_after_success")(record),
+        dg.failure_hook(name="bench_peak_rss_after_failure")(record),
+    }
+    instance = dg.DagsterInstance.local_temp(request["home"])
+    job_def = build_definitions(request["settings"]).resolve_job_def(request["job"]).with_hooks(hooks)
+    reset_peak_rss()
+    result = job_def.execute_in_process(instance=instance, partition_key=request["week"], run_config=QUIET, raise_on_error=False)
+    return {"run_id": result.run_id, "success": result.success, "failure": "" if result.success else failure_messages(result), "peaks": peaks}
+
+
+def child_main(request_path: str, reply_path: str) -> int:
+    """``--child-run REQUEST REPLY``: execute one run (:func:`execute_run`) and pickle its reply."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    reply = execute_run(pickle.loads(Path(request_path).read_bytes()))
+    Path(reply_path).write_bytes(pickle.dumps(reply))
+    return 0
 
 
 def _jobs():
@@ -300,10 +357,8 @@ def run_graph(bench: Bench, target_week: str | None, stages: Sequence[str] = STA
     return week
 
 
-def submission_rows(result) -> int:
-    from hm_assets.runs import materializations
-
-    return int(materializations(result)["submission"]["rows"])
+def submission_rows(bench: "Bench", run_id: str) -> int:
+    return int(bench.metadata(run_id, "submission")["rows"])
 
 
 def csv_rows(path: Path) -> int:
@@ -390,30 +445,28 @@ def _data_summary(raw: Path) -> str:
 
 
 def _submission_line(bench: Bench, raw: Path, week: str) -> str:
-    rows, customers = submission_rows(bench.results[-1]), csv_rows(raw / "customers.csv")
+    rows, customers = submission_rows(bench, bench.run_ids[-1]), csv_rows(raw / "customers.csv")
     verdict = "equals" if rows == customers else "DIFFERS FROM"
     return f"submission for {week}: {rows:,} rows, {verdict} the {customers:,} customers of customers.csv"
 
 
-def full_benchmark(raw: Path, warehouse: Path, target_week: str | None, stages: Sequence[str] = STAGES) -> tuple[str, bool]:
-    import dagster as dg
-
-    bench = Bench(_settings(raw, warehouse), dg.DagsterInstance.ephemeral())
+def full_benchmark(
+    raw: Path, warehouse: Path, work: Path, target_week: str | None, stages: Sequence[str] = STAGES, in_process: bool = False
+) -> tuple[str, bool]:
+    bench = Bench(_settings(raw, warehouse), work / "instance", in_process)
     week = run_graph(bench, target_week, stages)
     line = _submission_line(bench, raw, week) if "models" in stages else "no submission: the models stage was not run"
     text = f"## Target week {week}\n\n{report_table(bench.runs)}\n\n{line}\n\n### By step, over all weeks\n\n{step_totals_table(bench.runs)}\n"
     return text, "DIFFERS" not in line
 
 
-def incremental_benchmark(raw: Path, warehouse: Path, work: Path) -> tuple[str, bool]:
-    import dagster as dg
-
+def incremental_benchmark(raw: Path, warehouse: Path, work: Path, in_process: bool = False) -> tuple[str, bool]:
     from hm_assets import calendar
 
     jobs = _jobs()
     grown = work / "raw_grown"
     held, held_rows = hold_back_last_week(raw, grown)
-    bench = Bench(_settings(grown, warehouse), dg.DagsterInstance.ephemeral())
+    bench = Bench(_settings(grown, warehouse), work / "instance", in_process)
     print(f"first: the data up to {held} (exclusive); target week {held}", flush=True)
     run_graph(bench, held)
     first_line = _submission_line(bench, grown, held)
@@ -423,7 +476,7 @@ def incremental_benchmark(raw: Path, warehouse: Path, work: Path) -> tuple[str, 
     new = calendar.week_key(calendar.shift_week(held, 1))
     print(f"second: week {held} arrives; target week {new}", flush=True)
     bench.runs.clear()
-    done = len(bench.results)
+    done = len(bench.run_ids)
     bench.run("ingest", jobs.RAW_JOB)
     bench.reload()
     bench.run("inputs", jobs.INPUTS_JOB, new)
@@ -431,9 +484,9 @@ def incremental_benchmark(raw: Path, warehouse: Path, work: Path) -> tuple[str, 
     second_line = _submission_line(bench, grown, new)
     bench.run("evaluate", jobs.EVALUATE_JOB, held)
     second = list(bench.runs)
-    weekly = bench.results[done + 1 :]  # the runs after the ingestion
-    partitions = sorted({e.partition for r in weekly for e in r.get_asset_materialization_events()})
-    only_new = {e.partition for r in weekly[:2] for e in r.get_asset_materialization_events()} == {new} and set(partitions) <= {new, held}
+    weekly = [[e.dagster_event.partition for e in bench.materializations(r)] for r in bench.run_ids[done + 1 :]]  # after the ingestion
+    partitions = sorted({p for run in weekly for p in run})
+    only_new = {p for run in weekly[:2] for p in run} == {new} and set(partitions) <= {new, held}
     ok = "DIFFERS" not in first_line + second_line and only_new
     text = (
         f"## Full run: target week {held} (data without week {held})\n\n{report_table(first)}\n\n{first_line}\n\n"
@@ -447,6 +500,8 @@ def incremental_benchmark(raw: Path, warehouse: Path, work: Path) -> tuple[str, 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--child-run"]:
+        return child_main(*argv[1:3])
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--raw", type=Path, help="folder with the three Kaggle CSV files")
     parser.add_argument("--scale", choices=("tiny", "small", "medium", "large", "full"), help="generate seed-0 data of this scale into a temp folder instead of --raw")
@@ -454,6 +509,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--target-week", help="week to predict, YYYY-MM-DD (default: the data's target week)")
     parser.add_argument("--incremental", action="store_true", help="hold back the last week, run, then add it and run the new week")
     parser.add_argument("--out", type=Path, help="also write the Markdown report here")
+    parser.add_argument(
+        "--in-process", action="store_true",
+        help="run every job in this one process (default: each run in a fresh child process, as Dagster's run launcher does)",
+    )
     parser.add_argument(
         "--stages", default=",".join(STAGES),
         help="comma-separated stages to run (default all: ingest,inputs,models); e.g. 'models' on a --warehouse whose inputs are stored",
@@ -482,9 +541,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         warehouse = args.warehouse or work / "warehouse"
         started = time.perf_counter()
         if args.incremental:
-            body, ok = incremental_benchmark(raw, warehouse, work)
+            body, ok = incremental_benchmark(raw, warehouse, work, args.in_process)
         else:
-            body, ok = full_benchmark(raw, warehouse, args.target_week, stages)
+            body, ok = full_benchmark(raw, warehouse, work, args.target_week, stages, args.in_process)
         elapsed = time.perf_counter() - started
         report = f"{header(argv, _data_summary(raw))}- whole script (runs, definitions, data preparation): {elapsed:.1f} s\n\n{body}"
     print(report)

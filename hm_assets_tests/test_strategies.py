@@ -188,6 +188,15 @@ def test_factor_training_is_deterministic_and_ignores_w_and_later(train):
     assert a[fm.USER_IDS].tolist() == [0, 1, 2] and a[fm.ITEM_IDS].tolist() == [1001, 2001, 4001]  # 3001 not sold in the last week
 
 
+def test_als_gives_the_same_factors_on_any_number_of_threads():
+    rows = [("2020-09-10", c, 1001 + (c * a) % 7) for c in range(30) for a in range(1, 5)]
+    params = fm.FactorParams(factors=4, iterations=5)
+    one, two = fm.train_als(tx(rows), W, params, threads=1), fm.train_als(tx(rows), W, params, threads=2)
+    for key in one:
+        np.testing.assert_array_equal(one[key], two[key])
+    assert np.abs(one[fm.USER_FACTORS]).sum() > 0  # trained, not the empty model
+
+
 def test_factor_training_learns_co_purchase_structure():
     # two tastes: customers 0..19 buy 1001+1002, customers 20..39 buy 2001+2002; customer 40 bought 1001 only
     rows = [("2020-09-10", c, a) for c in range(20) for a in (1001, 1002)]
