@@ -87,6 +87,17 @@ def test_first_trees_score_as_a_model_with_only_those_rounds():
     np.testing.assert_array_equal(rankers.predict(long, data, trees=500), rankers.predict(long, data))  # more than it has: all
 
 
+def test_customer_parts_keep_customers_whole_within_the_row_limit():
+    ids = np.array([1, 1, 1, 2, 3, 3, 4])
+    assert rankers.customer_parts(ids, 3) == [slice(0, 3), slice(3, 6), slice(6, 7)]
+    # customer 1 has more rows than the limit: a part of its own; 2 and 3 together would be 3 rows
+    assert rankers.customer_parts(ids, 2) == [slice(0, 3), slice(3, 4), slice(4, 6), slice(6, 7)]
+    assert rankers.customer_parts(ids, 100) == [slice(0, 7)]
+    assert rankers.customer_parts(np.array([], dtype=np.int32), 5) == []
+    with pytest.raises(ValueError, match="sorted"):
+        rankers.customer_parts(np.array([2, 1]), 5)
+
+
 def test_clear_errors_on_unusable_weeks():
     data = rows()
     settings = rankers.LgbmSettings(max_rounds=5)

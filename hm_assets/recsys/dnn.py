@@ -163,11 +163,17 @@ class FeatureSpec:
         dense = np.zeros((self.n_dense, n), dtype=np.float32)
         logged = set(self.log_scaled)
         for j, (col, (mean, std)) in enumerate(self.numeric.items()):
-            values = _numeric(frame[col], col).astype(np.float64)
-            if col in logged:  # negatives unseen in training are clipped to 0 first
-                values = np.log1p(np.where(values > 0, values, np.where(np.isnan(values), np.nan, 0.0)))
-            z = (values - mean) / std
-            dense[j] = np.clip(np.nan_to_num(z, nan=0.0, posinf=_CLIP, neginf=-_CLIP), -_CLIP, _CLIP)
+            # in place on the float32 row: each step is one pass without a new array (scoring
+            # encodes tens of millions of rows; float64 temporaries made this 3x slower)
+            z = dense[j]
+            z[:] = _numeric(frame[col], col)
+            if col in logged:  # negatives unseen in training count as 0 (NaN stays NaN), then log1p
+                np.maximum(z, 0.0, out=z)
+                np.log1p(z, out=z)
+            z -= mean
+            z /= std
+            np.copyto(z, 0.0, where=np.isnan(z))  # missing -> the training mean
+            np.clip(z, -_CLIP, _CLIP, out=z)  # +-inf -> the clip bound
         for j, col in enumerate(self.missing_indicators, start=len(self.numeric)):
             dense[j] = ~np.isfinite(_numeric(frame[col], col))
         return np.ascontiguousarray(idx.T), np.ascontiguousarray(dense.T)

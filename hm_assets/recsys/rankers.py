@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from hm_assets import columns as c
-from hm_assets.recsys import training
+from hm_assets.recsys import grouping, training
 
 LAMBDARANK = "lambdarank"
 BINARY = "binary"
@@ -150,13 +150,36 @@ def predict(
     (default: every core; unlike training, prediction splits rows, not work on shared state)
     changes a score. ``trees``: score with the model's first ``trees`` trees only (a cheaper,
     rougher score; None or more than the model has: all of them)."""
-    num_threads = num_threads or os.cpu_count() or 1
     features = booster.feature_name()
     out = np.empty(len(frame), dtype=np.float32)
     for start in range(0, len(frame), chunk_rows):
         part = frame.iloc[start : start + chunk_rows]
-        out[start : start + len(part)] = booster.predict(matrix(part, features), num_threads=num_threads, num_iteration=trees)
+        out[start : start + len(part)] = predict_matrix(booster, matrix(part, features), num_threads, trees)
     return out
+
+
+def predict_matrix(booster: lgb.Booster, inputs: np.ndarray, num_threads: int | None = None, trees: int | None = None) -> np.ndarray:
+    """:func:`predict` on a model input already built by :func:`matrix` with the booster's own
+    features (``booster.feature_name()``, in that order): several models with the same features
+    share one input."""
+    return booster.predict(inputs, num_threads=num_threads or os.cpu_count() or 1, num_iteration=trees).astype(np.float32, copy=False)
+
+
+def customer_parts(customer_ids: np.ndarray, max_rows: int) -> list[slice]:
+    """Consecutive row slices of a frame sorted by customer, each of whole customers and at most
+    ``max_rows`` rows (a customer with more rows is a slice of its own)."""
+    ids = np.asarray(customer_ids)
+    if (np.diff(ids) < 0).any():
+        raise ValueError("rows must be sorted by customer_id")
+    starts = np.r_[np.flatnonzero(grouping.run_starts(ids)), len(ids)]
+    parts, lo = [], 0
+    while lo < len(ids):
+        # the last customer start at or before lo + max_rows; at least the next customer
+        hi = starts[np.searchsorted(starts, lo + max(max_rows, 1), side="right") - 1]
+        hi = hi if hi > lo else starts[np.searchsorted(starts, lo, side="right")]
+        parts.append(slice(lo, int(hi)))
+        lo = int(hi)
+    return parts
 
 
 def feature_importance(booster: lgb.Booster) -> pd.DataFrame:

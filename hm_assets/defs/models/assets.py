@@ -410,16 +410,13 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         weights = blending.shrink(tuned, config.shrink_to_equal)
         picks, scoring, rows_in, rows_scored = [], _Scoring(memory_budget.budget), 0, 0
         for frame in _chunks(candidate_features):
-            rows = scoring.rows(frame)
             rows_in += len(frame)
-            if config.screen_keep:
-                first = rankers.predict(models[screen_model], frame, rows, trees=config.screen_trees)
-                frame = frame.loc[_screen(frame, first, config.screen_keep)]
-            rows_scored += len(frame)
-            scored = frame[[c.CUSTOMER_ID, c.ARTICLE_ID]].copy()
-            for m in MODELS:
-                scored[blending.score_column(m)] = rankers.score_model(models[m], frame, rows)
-            picks.append(blending.blend_picks(scored, weights, config.method))
+            # whole customers at a time (the screen and the blend are per customer), as many rows
+            # as the memory budget allows
+            for part in scoring.parts(frame):
+                scored = _score_screened(frame.iloc[part], models, screen_model, config)
+                rows_scored += len(scored)
+                picks.append(blending.blend_picks(scored, weights, config.method))
         out = pd.concat(picks, ignore_index=True)
         best = grid.sort_values("map_at_12", ascending=False, kind="stable").head(10)
         singles = grid[grid[list(MODELS)].max(axis=1) == 1.0]
@@ -516,6 +513,27 @@ def _tuning_scores(
     return pd.concat(parts, ignore_index=True), scoring.metadata()
 
 
+def _score_screened(frame: pd.DataFrame, models: dict, screen_model: str, config: BlendConfig) -> pd.DataFrame:
+    """``customer_id, article_id, score_<m>`` of each customer's screened rows of ``frame`` (whole
+    customers), every model's score. The LightGBM input is built once, for the screen, and its
+    kept rows serve every LightGBM model with the same features."""
+    screener = models[screen_model]
+    features = screener.feature_name()
+    inputs = rankers.matrix(frame, features)
+    if config.screen_keep:
+        first = rankers.predict_matrix(screener, inputs, trees=config.screen_trees)
+        kept = _screen(frame, first, config.screen_keep)
+        frame, inputs = frame.loc[kept], inputs[kept]
+    scored = frame[[c.CUSTOMER_ID, c.ARTICLE_ID]].copy()
+    for m in MODELS:
+        model = models[m]
+        if m in LGBM_MODELS and model.feature_name() == features:
+            scored[blending.score_column(m)] = rankers.predict_matrix(model, inputs)
+        else:
+            scored[blending.score_column(m)] = rankers.score_model(model, frame, max(len(frame), 1))
+    return scored
+
+
 def _screen(frame: pd.DataFrame, scores: np.ndarray, keep: int) -> np.ndarray:
     return blending.screened(frame[c.CUSTOMER_ID].to_numpy(), scores, frame[c.ARTICLE_ID].to_numpy(), keep)
 
@@ -528,9 +546,19 @@ class _Scoring:
         self.memory, self.sizes, self.chunks = memory, [], 0
 
     def rows(self, frame: pd.DataFrame) -> int:
+        n = self._size(frame)
+        self.chunks += budget.n_chunks(len(frame), n)
+        return n
+
+    def parts(self, frame: pd.DataFrame) -> list[slice]:
+        """Row slices of ``frame`` (sorted by customer) of whole customers, each within :meth:`rows`'s size."""
+        parts = rankers.customer_parts(frame[c.CUSTOMER_ID].to_numpy(), self._size(frame))
+        self.chunks += len(parts)
+        return parts
+
+    def _size(self, frame: pd.DataFrame) -> int:
         n = budget.scoring_rows(self.memory, len(frame), frame[c.CUSTOMER_ID].nunique(), len(frame.columns))
         self.sizes.append(n)
-        self.chunks += budget.n_chunks(len(frame), n)
         return n
 
     def metadata(self) -> dict:
