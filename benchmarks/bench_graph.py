@@ -273,20 +273,10 @@ class Bench:
         return pickle.loads(reply_path.read_bytes())
 
     def materializations(self, run_id: str) -> list:
-        """The run's asset materialization events (``EventLogEntry``)."""
+        """The run's asset materialization events (``DagsterEvent``), from the instance's event log."""
         import dagster as dg
 
-        return [
-            e for e in self.instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
-        ]
-
-    def metadata(self, run_id: str, asset: str) -> dict:
-        """Metadata values of ``asset``'s materialization in the run."""
-        for e in self.materializations(run_id):
-            mat = e.dagster_event.step_materialization_data.materialization
-            if mat.asset_key.to_user_string() == asset:
-                return {k: v.value for k, v in mat.metadata.items()}
-        raise KeyError(f"run {run_id} materialized no {asset}")
+        return [e.dagster_event for e in self.instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)]
 
 
 def execute_run(request: dict) -> dict:
@@ -316,10 +306,16 @@ def execute_run(request: dict) -> dict:
     return {"run_id": result.run_id, "success": result.success, "failure": "" if result.success else failure_messages(result), "peaks": peaks}
 
 
-def child_main(request_path: str, reply_path: str) -> int:
-    """``--child-run REQUEST REPLY``: execute one run (:func:`execute_run`) and pickle its reply."""
+def quiet_process() -> None:
+    """One BLAS thread (implicit's need) and no great-expectations chatter, in the script's
+    process and in each run's child process alike."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+
+def child_main(request_path: str, reply_path: str) -> int:
+    """``--child-run REQUEST REPLY``: execute one run (:func:`execute_run`) and pickle its reply."""
+    quiet_process()
     reply = execute_run(pickle.loads(Path(request_path).read_bytes()))
     Path(reply_path).write_bytes(pickle.dumps(reply))
     return 0
@@ -358,7 +354,9 @@ def run_graph(bench: Bench, target_week: str | None, stages: Sequence[str] = STA
 
 
 def submission_rows(bench: "Bench", run_id: str) -> int:
-    return int(bench.metadata(run_id, "submission")["rows"])
+    from hm_assets.runs import metadata_by_asset
+
+    return int(metadata_by_asset(bench.materializations(run_id))["submission"]["rows"])
 
 
 def csv_rows(path: Path) -> int:
@@ -484,7 +482,7 @@ def incremental_benchmark(raw: Path, warehouse: Path, work: Path, in_process: bo
     second_line = _submission_line(bench, grown, new)
     bench.run("evaluate", jobs.EVALUATE_JOB, held)
     second = list(bench.runs)
-    weekly = [[e.dagster_event.partition for e in bench.materializations(r)] for r in bench.run_ids[done + 1 :]]  # after the ingestion
+    weekly = [[e.partition for e in bench.materializations(r)] for r in bench.run_ids[done + 1 :]]  # after the ingestion
     partitions = sorted({p for run in weekly for p in run})
     only_new = {p for run in weekly[:2] for p in run} == {new} and set(partitions) <= {new, held}
     ok = "DIFFERS" not in first_line + second_line and only_new
@@ -527,8 +525,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--incremental runs every stage")
     if args.incremental and args.target_week:
         parser.error("--incremental chooses its weeks: the last week of the data is the new week")
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    quiet_process()
 
     with tempfile.TemporaryDirectory(prefix="bench_graph_") as tmp:
         work = Path(tmp)

@@ -163,8 +163,9 @@ class FeatureSpec:
         dense = np.zeros((self.n_dense, n), dtype=np.float32)
         logged = set(self.log_scaled)
         for j, (col, (mean, std)) in enumerate(self.numeric.items()):
-            # in place on the float32 row: each step is one pass without a new array (scoring
-            # encodes tens of millions of rows; float64 temporaries made this 3x slower)
+            # in place on the float32 row: each step is one pass without a new array (on one
+            # 500k-row `medium` chunk, 0.7-1.1 s against 1.4-2.6 s with float64 temporaries; no
+            # measurable change in the whole `blend` step at `full`)
             z = dense[j]
             z[:] = _numeric(frame[col], col)
             if col in logged:  # negatives unseen in training count as 0 (NaN stays NaN), then log1p
