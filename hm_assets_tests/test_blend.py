@@ -24,6 +24,36 @@ def test_customer_ranks_break_ties_by_article_id():
     assert blend.customer_ranks(f.customer_id, f.score_b, f.article_id).tolist() == [1, 2, 0, 0, 1]
 
 
+def _lexsort_ranks(customers, scores, articles):
+    """The definition, spelled out: sort by customer, then score descending, then article."""
+    order = np.lexsort((articles, -scores.astype(np.float64), customers))
+    ranks = np.empty(len(order), dtype=np.int32)
+    position = 0
+    for i, row in enumerate(order):
+        position = 0 if i == 0 or customers[row] != customers[order[i - 1]] else position + 1
+        ranks[row] = position
+    return ranks
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_customer_ranks_match_the_definition_on_any_row_order_and_score_type(dtype, shuffled):
+    # sorted rows take the packed-key sort, shuffled ones the lexsort: both must give the
+    # definition's ranks, with many ties (scores from a few values), -0.0 next to 0.0, negatives
+    rng = np.random.default_rng(7)
+    customers = np.repeat(np.arange(40, dtype=np.int32), rng.integers(1, 30, 40))
+    articles = np.concatenate([np.sort(rng.choice(500, (customers == k).sum(), replace=False)) for k in range(40)]).astype(np.int32)
+    scores = rng.choice(np.array([-2.5, -0.0, 0.0, 0.25, 1.0, 3e6], dtype=dtype), len(customers))
+    if shuffled:
+        order = rng.permutation(len(customers))
+        customers, articles, scores = customers[order], articles[order], scores[order]
+    expected = _lexsort_ranks(customers, scores, articles)
+    np.testing.assert_array_equal(blend.customer_ranks(customers, scores, articles), expected)
+    with_nan = scores.copy()
+    with_nan[::5] = np.nan  # NaN ranks last (the lexsort path)
+    np.testing.assert_array_equal(blend.customer_ranks(customers, with_nan, articles), _lexsort_ranks(customers, with_nan, articles))
+
+
 def test_tuning_picks_the_model_that_ranks_the_bought_article_first():
     actual = pd.DataFrame({"customer_id": [0, 1], "article_id": [12, 20]})
     weights, grid = blend.tune_weights(frame(), actual, ["a", "b"], step=0.5)
