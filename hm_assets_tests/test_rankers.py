@@ -1,10 +1,12 @@
 """LightGBM ranker and classifier: train, save and load through the model IO manager, predict identically."""
 
 import dagster as dg
+import lightgbm as lgb
 import numpy as np
 import pandas as pd
 import pytest
 
+from hm_assets import columns as c
 from hm_assets.io.managers import ModelIOManager
 from hm_assets.recsys import rankers, training
 
@@ -53,6 +55,8 @@ def test_model_learns_saves_loads_and_predicts_identically(tmp_path, objective):
     tune_train, tune_valid, refit = rankers.split_tuning(data)
     tuned, rounds = rankers.train_lgbm(tune_train, tune_valid, feats, ["a_colour"], settings)
     assert rounds == tuned.best_iteration and 1 <= rounds <= 50  # the round early stopping kept
+    # both stop on the tuning week's MAP@12 (the classifier too, not on its log loss)
+    assert list(tuned.best_score["tuning_week"]) == [f"map@{c.K}"]
     final, used = rankers.train_lgbm(refit, None, feats, ["a_colour"], settings, rounds=rounds)
     assert used == rounds == final.current_iteration()
     scores = rankers.predict(final, tune_valid)
@@ -107,3 +111,21 @@ def test_clear_errors_on_unusable_weeks():
         rankers.train_lgbm(data.assign(label=0), None, ["p_signal"], [], settings, rounds=3)
     with pytest.raises(ValueError, match="validation week"):
         rankers.train_lgbm(data, data.iloc[:0], ["p_signal"], [], settings)
+
+
+def test_column_major_inputs_train_and_score_as_row_major_ones():
+    # matrix() hands LightGBM a column-major array (no row-major copy): same model, same scores
+    data = rows(seed=4)
+    feats = training.feature_columns(data)
+    settings = rankers.LgbmSettings(objective=rankers.BINARY, min_data_in_leaf=5)
+    inputs = rankers.matrix(data, feats, ["a_colour"])
+    assert inputs.shape == (len(data), len(feats)) and inputs.flags.f_contiguous
+    model, _ = rankers.train_lgbm(data, None, feats, ["a_colour"], settings, rounds=10)
+    row_major = lgb.train(settings.params(), lgb.Dataset(np.ascontiguousarray(inputs), data["label"].to_numpy(np.float32),
+                                                         group=training.group_sizes(data), feature_name=feats,
+                                                         categorical_feature=["a_colour"]), 10)
+    mask = np.arange(len(data)) % 3 != 1
+    kept = rankers.take_rows(inputs, mask)
+    assert kept.flags.f_contiguous
+    np.testing.assert_array_equal(kept, inputs[mask])
+    np.testing.assert_array_equal(rankers.predict_matrix(model, kept), row_major.predict(np.ascontiguousarray(inputs)[mask]).astype(np.float32))

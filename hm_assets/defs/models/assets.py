@@ -523,7 +523,7 @@ def _score_screened(frame: pd.DataFrame, models: dict, screen_model: str, config
     if config.screen_keep:
         first = rankers.predict_matrix(screener, inputs, trees=config.screen_trees)
         kept = _screen(frame, first, config.screen_keep)
-        frame, inputs = frame.loc[kept], inputs[kept]
+        frame, inputs = frame.loc[kept], rankers.take_rows(inputs, kept)
     scored = frame[[c.CUSTOMER_ID, c.ARTICLE_ID]].copy()
     for m in MODELS:
         model = models[m]
