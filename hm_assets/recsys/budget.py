@@ -115,8 +115,9 @@ def features_bytes(rows_per_customer: float, n_columns: int) -> float:
 
 def scoring_bytes(rows_per_customer: float, n_features: int) -> float:
     """Bytes per customer of scoring (``rankers.predict``, ``dnn.predict_dnn``): the float32 model
-    input, twice (``2 x n_features x 4`` per row: it is built transposed, then copied row-major)
-    and the DNN's activations (``DNN_HIDDEN_FLOATS x 4``)."""
+    input, twice (``2 x n_features x 4`` per row: LightGBM's input and the screened rows' copy
+    of it; the DNN's encoding, built transposed and copied row-major) and the DNN's activations
+    (``DNN_HIDDEN_FLOATS x 4``)."""
     return rows_per_customer * (2 * n_features + DNN_HIDDEN_FLOATS) * FLOAT32
 
 
