@@ -5,9 +5,9 @@ kernel's THP ``defrag`` setting is ``madvise`` (a common default, and this machi
 touch of such an array can wait for the kernel to compact memory to find a free 2 MiB page.
 With the page cache full of Parquet files, that wait dominates: writing a fresh 1.3M-row float32
 column took 16 ms instead of 1-4 ms, and scoring a week's candidates (read, build model inputs,
-the DNN) spent a quarter of its CPU time in the kernel (a sixth with the advice off). So huge pages are off unless the
-environment asks for them: an explicit ``NUMPY_MADVISE_HUGEPAGE`` (numpy's own switch, read when
-numpy loads) is left as it is.
+the DNN) spent a quarter of its CPU time in the kernel (a sixth with the advice off). So huge
+pages are off unless the environment asks for them: an explicit ``NUMPY_MADVISE_HUGEPAGE``
+(numpy's own switch, read when numpy loads) is left as it is.
 """
 
 import os
