@@ -19,15 +19,17 @@ HUGEPAGE_VARIABLE = "NUMPY_MADVISE_HUGEPAGE"
 
 def configure() -> None:
     """Huge-page advice off, unless ``NUMPY_MADVISE_HUGEPAGE`` is set. Idempotent."""
-    if HUGEPAGE_VARIABLE in os.environ:
-        return
-    switch = getattr(getattr(np, "_core", None), "multiarray", None)
-    if switch is not None and hasattr(switch, "_set_madvise_hugepage"):  # private numpy API: skipped if it goes
-        switch._set_madvise_hugepage(False)
+    setter = getattr(_multiarray(), "_set_madvise_hugepage", None)
+    if HUGEPAGE_VARIABLE not in os.environ and setter is not None:  # private numpy API: skipped if it goes
+        setter(False)
 
 
 def hugepages_advised() -> bool | None:
     """Whether numpy currently advises huge pages (None where numpy does not say)."""
-    switch = getattr(getattr(np, "_core", None), "multiarray", None)
-    getter = getattr(switch, "_get_madvise_hugepage", None)
+    getter = getattr(_multiarray(), "_get_madvise_hugepage", None)
     return None if getter is None else bool(getter())
+
+
+def _multiarray():
+    """numpy's private module holding the huge-page switch (None where it is gone)."""
+    return getattr(getattr(np, "_core", None), "multiarray", None)
