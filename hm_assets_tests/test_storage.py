@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import numpy as np
@@ -37,6 +38,81 @@ def test_parts_publish_a_new_version_and_keep_only_the_one_before(tmp_path):
     # the version published just before stays readable for readers that resolved it already
     versions = sorted(p.name for p in target.iterdir() if p.name.startswith("v-"))
     assert len(versions) == 2 and (target / "CURRENT").read_text() == versions[-1]
+
+
+def test_parts_are_written_in_the_background_one_at_a_time(tmp_path):
+    """While part k+1 is built, part k is being written; by the time part k+2 is asked for, part
+    k is on disk (at most one part in flight), and every part lands in order."""
+    target = UPath(tmp_path) / "chunks"
+    on_disk_when_asked = []
+
+    def parts():
+        for k in range(5):
+            folder = max((p for p in target.iterdir() if p.name.startswith("v-")), key=lambda p: p.stat().st_mtime)
+            on_disk_when_asked.append(sorted(p.name for p in folder.iterdir()))
+            yield f"part-{k}", pd.DataFrame({"x": np.arange(k, k + 3)})
+
+    storage.write_parts(storage.Parts(parts()), target)
+    for k, names in enumerate(on_disk_when_asked):
+        assert {f"part-{j}.parquet" for j in range(k - 1)} <= set(names), (k, names)
+    handle = storage.ParquetHandle(storage.resolve(target))
+    assert handle.names == [f"part-{k}" for k in range(5)]
+    assert handle.to_pandas()["x"].tolist() == [x for k in range(5) for x in range(k, k + 3)]
+
+
+def test_a_part_is_written_while_the_next_is_built(tmp_path, monkeypatch):
+    """The write of part 0 waits until the producer is building part 1: a writer that wrote
+    each part before asking for the next would wait in vain."""
+    building_next = threading.Event()
+    real = storage._write_file
+
+    def write(table, path, rows):
+        if path.name.startswith("part-0"):
+            assert building_next.wait(timeout=10), "part-0 was not written while part-1 was built"
+        real(table, path, rows)
+
+    def parts():
+        yield "part-0", pd.DataFrame({"x": [0]})
+        building_next.set()
+        yield "part-1", pd.DataFrame({"x": [1]})
+
+    monkeypatch.setattr(storage, "_write_file", write)
+    storage.write_parts(storage.Parts(parts()), UPath(tmp_path) / "chunks")
+    assert storage.ParquetHandle(storage.resolve(UPath(tmp_path) / "chunks")).to_pandas()["x"].tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("where", ["producer", "conversion"])
+def test_a_failure_while_writing_parts_publishes_nothing(tmp_path, where):
+    target = UPath(tmp_path) / "chunks"
+    storage.write_parts(storage.Parts([("a", pd.DataFrame({"x": [1]}))]), target)
+
+    def parts():
+        yield "a", pd.DataFrame({"x": [10]})
+        if where == "producer":
+            raise RuntimeError("the producer broke")
+        yield "b", "not a table"  # as_table raises TypeError before anything is queued
+        yield "c", pd.DataFrame({"x": [30]})
+
+    with pytest.raises(RuntimeError if where == "producer" else TypeError):
+        storage.write_parts(storage.Parts(parts()), target)
+    assert storage.ParquetHandle(storage.resolve(target)).to_pandas()["x"].tolist() == [1]
+
+
+def test_a_failed_background_write_is_raised_and_publishes_nothing(tmp_path, monkeypatch):
+    target = UPath(tmp_path) / "chunks"
+    storage.write_parts(storage.Parts([("a", pd.DataFrame({"x": [1]}))]), target)
+    real = storage._write_file
+
+    def broken(table, path, rows):
+        if path.name.startswith("b"):
+            raise OSError("disk full")
+        real(table, path, rows)
+
+    monkeypatch.setattr(storage, "_write_file", broken)
+    frames = [("a", pd.DataFrame({"x": [10]})), ("b", pd.DataFrame({"x": [20]})), ("c", pd.DataFrame({"x": [30]}))]
+    with pytest.raises(OSError, match="disk full"):
+        storage.write_parts(storage.Parts(frames), target)
+    assert storage.ParquetHandle(storage.resolve(target)).to_pandas()["x"].tolist() == [1]
 
 
 def test_resolve_names_what_is_missing(tmp_path):

@@ -11,6 +11,7 @@ Layout under a base path (local folder or any fsspec URL through ``UPath``):
   replaced only after every part is written, so a killed writer leaves the old version live.
 """
 
+import concurrent.futures
 import dataclasses
 import time
 import uuid
@@ -117,17 +118,37 @@ def current_version(target: UPath) -> UPath:
 def write_parts(
     parts: Parts, target: UPath, row_group_rows: int = DEFAULT_ROW_GROUP_ROWS, schema: pa.Schema | None = None
 ) -> UPath:
-    """Write every part into a new version folder under ``target``, then publish it."""
+    """Write every part into a new version folder under ``target``, then publish it.
+
+    A part is written by a background thread while the producer builds the next one: Parquet
+    encoding releases the GIL, so on two cores the write of chunk i overlaps the join of chunk
+    i+1. At most one part is in flight, so memory holds one written part on top of the part
+    being built (``budget.features_bytes`` counts it). A failure on either side stops the
+    writing, and nothing is published.
+    """
     folder = new_version(target)
     seen: set[str] = set()
-    for name, obj in parts.items:
-        if name in seen:
-            raise ValueError(f"part {name!r} written twice to {target}")
-        seen.add(name)
-        table = as_table(obj)
-        if schema is not None:
-            table = table.cast(schema)
-        _write_file(table, folder / f"{name}{SUFFIX}", row_group_rows)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="write_parts") as writer:
+        in_flight: concurrent.futures.Future | None = None
+        try:
+            for name, obj in parts.items:
+                if name in seen:
+                    raise ValueError(f"part {name!r} written twice to {target}")
+                seen.add(name)
+                table = as_table(obj)
+                del obj  # the producer's frame is no longer held here once it is a table
+                if schema is not None:
+                    table = table.cast(schema)
+                if in_flight is not None:
+                    in_flight.result()  # one part in flight: wait for the previous before queueing this one
+                in_flight = writer.submit(_write_file, table, folder / f"{name}{SUFFIX}", row_group_rows)
+                del table
+            if in_flight is not None:
+                in_flight.result()
+        except BaseException:
+            if in_flight is not None:
+                in_flight.cancel()
+            raise
     publish(target, folder)
     return target
 
