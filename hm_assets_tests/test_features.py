@@ -209,6 +209,21 @@ def test_pair_blocks_give_the_same_answer(monkeypatch):
     pd.testing.assert_frame_equal(f.compute_pair_features(ordered, hist, fd.articles(), "2020-09-23"), whole.loc[ordered.index])
 
 
+def test_a_prepared_pair_table_gives_the_same_features_chunk_by_chunk():
+    """candidate_features prepares the history once and calls the table per customer chunk."""
+    hist = fd.random_history(seed=7)
+    rng = np.random.default_rng(8)
+    pairs = pd.DataFrame({"customer_id": np.sort(rng.integers(0, 40, 400)).astype(np.int32),
+                          "article_id": rng.choice(np.int32([A, B, C, D, E]), 400)})
+    whole = f.compute_pair_features(pairs, hist, fd.articles(), "2020-09-16")
+    table = f.PairFeatureTable(hist, fd.articles(), "2020-09-16")
+    cut = int(np.searchsorted(pairs["customer_id"].to_numpy(), 20))
+    chunks = pd.concat([table(pairs.iloc[:cut]), table(pairs.iloc[cut:]), table(pairs.iloc[:cut])])
+    pd.testing.assert_frame_equal(chunks.iloc[:len(pairs)], whole)
+    pd.testing.assert_frame_equal(chunks.iloc[len(pairs):], whole.iloc[:cut])  # calling it changes nothing
+    assert (whole["p_article_n"] > 0).any()
+
+
 # --- Dagster wiring -------------------------------------------------------------------------------
 def _run_assets(project, assets: list[str], week: str, config: dict | None = None):
     import dagster as dg

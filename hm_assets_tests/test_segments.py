@@ -128,3 +128,14 @@ def test_segment_pair_features_in_chunks(monkeypatch):
     monkeypatch.setattr(s, "PAIR_CHUNK", 3)
     pd.testing.assert_frame_equal(s.segment_pair_features(pairs, pop, segs), whole)
     assert whole.notna().any().all()
+
+
+def test_a_prepared_segment_table_gives_the_same_features_chunk_by_chunk():
+    pop = _popularity(top_n=3)
+    segs = s.customer_segments(fd.customers())
+    pairs = pd.DataFrame({"customer_id": np.int32([0, 1, 2, 3, 1, 0, 2]), "article_id": np.int32([A, B, C, D, A, D, B])})
+    whole = s.segment_pair_features(pairs, pop, segs)
+    table = s.SegmentPairTable(pop, segs)
+    pd.testing.assert_frame_equal(pd.concat([table(pairs.iloc[:4]), table(pairs.iloc[4:])]), whole)
+    pd.testing.assert_frame_equal(table(pairs), whole)
+    assert whole.notna().any().all()

@@ -164,6 +164,15 @@ def test_pair_scores_are_dot_products_and_nan_when_unknown():
     np.testing.assert_array_equal(got, np.array([1, 0, np.nan, np.nan], dtype=np.float32))
 
 
+def test_pair_scores_in_blocks_equal_one_pass(monkeypatch):
+    rng = np.random.default_rng(0)
+    pairs = pd.DataFrame({"customer_id": rng.integers(0, 4, 50), "article_id": rng.choice([1001, 2001, 4001, 9999], 50)})
+    one_pass = st.pair_scores(FACTORS, pairs)
+    monkeypatch.setattr(fm, "PAIR_SCORE_BLOCK", 3)
+    np.testing.assert_array_equal(st.pair_scores(FACTORS, pairs), one_pass)
+    assert np.isnan(one_pass).any() and (~np.isnan(one_pass)).sum() > 10
+
+
 def test_recommend_breaks_score_ties_by_lower_article_id_across_blocks(monkeypatch):
     monkeypatch.setattr(fm, "BLOCK_BYTES", 4 * 3)  # one customer per block
     tied = {**FACTORS, fm.ITEM_FACTORS: np.ones((3, 2), dtype=np.float32)}

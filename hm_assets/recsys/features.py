@@ -492,51 +492,70 @@ def compute_pair_features(pairs: pd.DataFrame, history: pd.DataFrame, articles: 
     successive purchase days (``p_L_repeat_interval``, NaN with fewer than two days) and the days
     since the last purchase divided by it (``p_L_since_over_interval``: about 1 when a regular
     re-buyer is due). Zero counts, not NaN, where the customer never bought at that level.
-    """
-    start, days, cols = _before(history, week, PAIR_HISTORY_COLUMNS)
-    n_pairs = len(pairs)
-    pair_cust = pairs[c.CUSTOMER_ID].to_numpy()
-    pair_art_ids = pairs[c.ARTICLE_ID].to_numpy()
-    catalogue = articles[c.ARTICLE_ID].to_numpy()
-    h_cust, h_art = cols[c.CUSTOMER_ID], cols[c.ARTICLE_ID]
-    del cols
-    d0 = int(days.min()) if len(days) else 0
-    span = int(days.max()) - d0 + 1 if len(days) else 1
-    levels = [
-        (level, _dense_attribute(articles, column)[0] if column != c.ARTICLE_ID else np.arange(len(articles)))
-        for level, column in PAIR_LEVELS
-    ]
-    # wanted[c]: customer c has pairs; only their history is aggregated
-    n_cust = int(max(pair_cust.max() if n_pairs else 0, h_cust.max() if len(h_cust) else 0)) + 1
-    wanted = np.zeros(n_cust, dtype=bool)
-    wanted[pair_cust] = True
 
-    # Pairs are handled in blocks of whole customers, in customer order (a slice when pairs come
-    # sorted, as candidates do); each block aggregates only its customers' history, so every
-    # temporary is bounded by the block, and the output is the only array as long as ``pairs``.
-    index = {name: i for i, name in enumerate(PAIR_COLUMNS)}
-    order = None if n_pairs < 2 or (np.diff(pair_cust) >= 0).all() else np.argsort(pair_cust, kind="stable")
-    values = np.empty((len(PAIR_COLUMNS), n_pairs), dtype=np.float32)  # every cell is written below
-    for lo, hi in _customer_blocks(pair_cust if order is None else pair_cust[order], PAIR_CHUNK):
-        at = slice(lo, hi) if order is None else order[lo:hi]
-        block_cust = pair_cust[at].astype(np.int64)
-        first, last = int(block_cust[0]), int(block_cust[-1])
-        rows = np.flatnonzero((h_cust >= first) & (h_cust <= last))
-        rows = rows[wanted[h_cust[rows]]]
-        cust = h_cust[rows].astype(np.int64)
-        art = _dense_index(h_art[rows], catalogue, "history article_id")
-        day = days[rows]
-        block_art = _dense_index(pair_art_ids[at], catalogue, "pairs article_id")
-        block = values[:, at] if order is None else np.empty((len(PAIR_COLUMNS), hi - lo), dtype=np.float32)
-        for level, code_of in levels:
-            k = int(code_of.max()) + 1 if len(code_of) else 1
-            if n_cust * k * span >= 2**62:
-                raise OverflowError(f"pair features: {n_cust} customers x {k} {level} codes x {span} days overflow int64 keys")
-            table = _level_table((cust * k + code_of[art]) * span + (day - d0), span, d0, start)
-            _fill_level(block, index, level, table, block_cust * k + code_of[block_art])
-        if order is not None:
-            values[:, at] = block
-    return pd.DataFrame(values.T, columns=list(PAIR_COLUMNS), index=pairs.index, copy=False)
+    To compute features for many chunks of pairs of one week, build a :class:`PairFeatureTable`
+    once and call it per chunk: this function prepares the history on every call.
+    """
+    return PairFeatureTable(history, articles, week)(pairs)
+
+
+class PairFeatureTable:
+    """:func:`compute_pair_features` for one week, with the history prepared once.
+
+    The history's day numbers, the rows before W and the article levels are computed here, so a
+    caller joining features chunk by chunk (``candidate_features``: 31.8M history rows at `full`,
+    dozens of chunks) does not redo them per chunk. Calling it gives exactly
+    ``compute_pair_features(pairs, history, articles, week)``.
+    """
+
+    def __init__(self, history: pd.DataFrame, articles: pd.DataFrame, week: str):
+        self.start, self.days, cols = _before(history, week, PAIR_HISTORY_COLUMNS)
+        self.h_cust, self.h_art = cols[c.CUSTOMER_ID], cols[c.ARTICLE_ID]
+        self.catalogue = articles[c.ARTICLE_ID].to_numpy()
+        self.d0 = int(self.days.min()) if len(self.days) else 0
+        self.span = int(self.days.max()) - self.d0 + 1 if len(self.days) else 1
+        self.levels = [
+            (level, _dense_attribute(articles, column)[0] if column != c.ARTICLE_ID else np.arange(len(articles)))
+            for level, column in PAIR_LEVELS
+        ]
+
+    def __call__(self, pairs: pd.DataFrame) -> pd.DataFrame:
+        start, days, d0, span, levels, catalogue = self.start, self.days, self.d0, self.span, self.levels, self.catalogue
+        h_cust, h_art = self.h_cust, self.h_art
+        n_pairs = len(pairs)
+        pair_cust = pairs[c.CUSTOMER_ID].to_numpy()
+        pair_art_ids = pairs[c.ARTICLE_ID].to_numpy()
+        # wanted[c]: customer c has pairs; only their history is aggregated
+        n_cust = int(max(pair_cust.max() if n_pairs else 0, h_cust.max() if len(h_cust) else 0)) + 1
+        wanted = np.zeros(n_cust, dtype=bool)
+        wanted[pair_cust] = True
+
+        # Pairs are handled in blocks of whole customers, in customer order (a slice when pairs come
+        # sorted, as candidates do); each block aggregates only its customers' history, so every
+        # temporary is bounded by the block, and the output is the only array as long as ``pairs``.
+        index = {name: i for i, name in enumerate(PAIR_COLUMNS)}
+        order = None if n_pairs < 2 or (np.diff(pair_cust) >= 0).all() else np.argsort(pair_cust, kind="stable")
+        values = np.empty((len(PAIR_COLUMNS), n_pairs), dtype=np.float32)  # every cell is written below
+        for lo, hi in _customer_blocks(pair_cust if order is None else pair_cust[order], PAIR_CHUNK):
+            at = slice(lo, hi) if order is None else order[lo:hi]
+            block_cust = pair_cust[at].astype(np.int64)
+            first, last = int(block_cust[0]), int(block_cust[-1])
+            rows = np.flatnonzero((h_cust >= first) & (h_cust <= last))
+            rows = rows[wanted[h_cust[rows]]]
+            cust = h_cust[rows].astype(np.int64)
+            art = _dense_index(h_art[rows], catalogue, "history article_id")
+            day = days[rows]
+            block_art = _dense_index(pair_art_ids[at], catalogue, "pairs article_id")
+            block = values[:, at] if order is None else np.empty((len(PAIR_COLUMNS), hi - lo), dtype=np.float32)
+            for level, code_of in levels:
+                k = int(code_of.max()) + 1 if len(code_of) else 1
+                if n_cust * k * span >= 2**62:
+                    raise OverflowError(f"pair features: {n_cust} customers x {k} {level} codes x {span} days overflow int64 keys")
+                table = _level_table((cust * k + code_of[art]) * span + (day - d0), span, d0, start)
+                _fill_level(block, index, level, table, block_cust * k + code_of[block_art])
+            if order is not None:
+                values[:, at] = block
+        return pd.DataFrame(values.T, columns=list(PAIR_COLUMNS), index=pairs.index, copy=False)
 
 
 def _customer_blocks(sorted_customers: np.ndarray, size: int):

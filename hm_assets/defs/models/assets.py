@@ -216,12 +216,14 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
         """
         week = context.partition_key
         past = history.read_weeks(history.weeks_before(transactions, week, config.history_weeks), features.PAIR_HISTORY_COLUMNS)
-        customer_segments = segments.customer_segments(customers)
+        history_rows = len(past)
+        # prepared once for every chunk (day numbers of the whole history, sorted segment tables)
         pair_functions = [
-            lambda pairs: segments.segment_pair_features(pairs, segment_popularity, customer_segments),
-            lambda pairs: features.compute_pair_features(pairs, past, articles, week),
+            segments.SegmentPairTable(segment_popularity, segments.customer_segments(customers)),
+            features.PairFeatureTable(past, articles, week),
             *(_factor_scores(name, factor_models[factor_model_asset(name)]) for name in strategies.MODELS),
         ]
+        del past  # PairFeatureTable keeps the columns it needs
         customer_index = pd.Index(customer_features[c.CUSTOMER_ID])
         article_index = pd.Index(article_features[c.ARTICLE_ID])
         ids = np.unique(candidates.read([c.CUSTOMER_ID]).column(c.CUSTOMER_ID).to_numpy())
@@ -238,12 +240,12 @@ def build_assets(weekly: dg.PartitionsDefinition, train_weeks: int = TRAIN_WEEKS
                 lo, hi = int(chunk[0]), int(chunk[-1])
                 cands = candidates.to_pandas(filter=[(c.CUSTOMER_ID, ">=", lo), (c.CUSTOMER_ID, "<=", hi)])
                 cands = sharing.rows_to_score(cands, unscored).sort_values([c.CUSTOMER_ID, c.ARTICLE_ID], kind="stable")
-                frame = training.join_features(cands, customer_features, article_features, pair_functions, customer_index, article_index)
-                yield f"chunk-{i:05d}", frame
+                # yielded without a local name: the frame is not kept alive while the next is built
+                yield f"chunk-{i:05d}", training.join_features(cands, customer_features, article_features, pair_functions, customer_index, article_index)
 
         context.add_output_metadata(
             {"customers": n_customers, "chunk_customers": chunk_customers, "chunks": budget.n_chunks(n_customers, chunk_customers),
-             "history_rows": len(past), "history_from": calendar.week_key(calendar.shift_week(week, -config.history_weeks))}
+             "history_rows": history_rows, "history_from": calendar.week_key(calendar.shift_week(week, -config.history_weeks))}
         )
         return Parts(parts())
 
