@@ -89,6 +89,15 @@ def _fit_unthreaded_blas(model_class: Callable, history, week, params: FactorPar
     }
 
 
+def import_trainers() -> None:
+    """Import implicit's trainers now. They are imported lazily (implicit is slow to import);
+    two threads importing the same module at once can hit Python's import deadlock detection,
+    so a caller training models in threads imports them first."""
+    import implicit.cpu.als  # noqa: F401
+    import implicit.cpu.bpr  # noqa: F401
+    import threadpoolctl  # noqa: F401
+
+
 def train_als(
     history: pd.DataFrame, week: pd.Timestamp, params: FactorParams = FactorParams(), threads: int | None = None
 ) -> dict[str, np.ndarray]:
@@ -97,18 +106,20 @@ def train_als(
     Deterministic: fixed seed, and each half-step solves every user (or item) on its own given
     the other side's factors, so the threads (default: every core) change no value (tested).
     Two threads fit a 300k x 20k synthetic matrix 1.5x faster; at `full` the step took about
-    as long as on one (16.5-18.0 s against 14.6-19.4 s): reading the history and building the
-    matrix dominate there."""
+    as long as on one (16.5-18.0 s against 14.6-19.4 s), nearly all of it in the fit, so
+    ``factor_models`` trains it on one thread beside BPR when the machine has two cores."""
     from implicit.cpu.als import AlternatingLeastSquares
 
     return _fit(AlternatingLeastSquares, history, week, params, threads or os.cpu_count() or 1, alpha=params.alpha)
 
 
-def train_bpr(history: pd.DataFrame, week: pd.Timestamp, params: FactorParams = FactorParams(iterations=BPR_ITERATIONS)) -> dict[str, np.ndarray]:
+def train_bpr(
+    history: pd.DataFrame, week: pd.Timestamp, params: FactorParams = FactorParams(iterations=BPR_ITERATIONS), threads: int | None = None
+) -> dict[str, np.ndarray]:
     """Bayesian personalised ranking (implicit's BPR) on the same interactions as :func:`train_als`:
-    learns to rank a customer's bought articles above sampled others. Deterministic: one thread
-    (implicit's BPR updates shared factors from every thread without locks, so more threads
-    give other factors run to run)."""
+    learns to rank a customer's bought articles above sampled others. Deterministic: one thread,
+    whatever ``threads`` says (implicit's BPR updates shared factors from every thread without
+    locks, so more threads give other factors run to run)."""
     from implicit.cpu.bpr import BayesianPersonalizedRanking
 
     return _fit(BayesianPersonalizedRanking, history, week, params, learning_rate=params.learning_rate)
