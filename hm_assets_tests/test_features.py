@@ -297,6 +297,24 @@ def test_feature_table_problems_name_what_is_wrong():
     assert any("repeated customer_id" in p and "[0]" in p for p in problems)
     assert any("without a row" in p and "[3]" in p for p in problems)
     assert f.feature_table_problems(t.assign(x=1.0), "customer_id", np.arange(4), "c_") == ["columns not prefixed 'c_': ['x']"]
+    # the ids in the expected order (no set difference computed), in another order, or with one unknown
+    assert f.feature_table_problems(t, "customer_id", np.arange(4), "c_") == []
+    assert f.feature_table_problems(t.iloc[[2, 0, 3, 1]], "customer_id", np.arange(4), "c_") == []
+    unknown = t.assign(customer_id=np.int32([0, 1, 2, 9]))
+    assert f.feature_table_problems(unknown, "customer_id", np.arange(4), "c_") == [
+        "1 customer_ids without a row, e.g. [3]", "1 rows for unknown customer_ids, e.g. [9]"]
+    twice = pd.concat([t, t.iloc[[0]]], ignore_index=True)
+    assert f.feature_table_problems(twice, "customer_id", twice["customer_id"].to_numpy(), "c_") == [
+        "2 rows with a repeated customer_id, e.g. [0]"]
+
+
+def test_dense_index_positions_in_table_order():
+    universe = np.int32([70, 10, 50, 30])
+    assert f._dense_index(np.int32([50, 70, 30, 50]), universe, "x").tolist() == [2, 0, 3, 2]
+    assert f._dense_index(np.int32([2, 0]), np.arange(4), "x").tolist() == [2, 0]  # ids that are positions
+    assert f._dense_index(np.int32([30]), np.int32([30, 10, 30]), "x").tolist() == [0]  # a repeated id: its first row
+    with pytest.raises(ValueError, match="x: ids not in the table, e.g. \\[20\\]"):
+        f._dense_index(np.int32([10, 20]), universe, "x")
 
 
 def test_article_and_week_blocks_give_the_same_answer(monkeypatch):
