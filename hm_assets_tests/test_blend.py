@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hm_assets.recsys import blend
+from hm_assets.recsys import blend, metrics
 
 
 def frame():
@@ -61,6 +61,25 @@ def test_tuning_picks_the_model_that_ranks_the_bought_article_first():
     # b alone: customer 0 AP = 1, customer 1 AP = 1 -> 1.0; a alone: (1/2 + 1) / 2
     assert grid.set_index(["a", "b"])["map_at_12"].to_dict()[(1.0, 0.0)] == pytest.approx(0.75)
     assert grid["map_at_12"].max() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("repeated_pair", [False, True])
+def test_ranking_scorer_equals_the_metric_on_any_scores(repeated_pair):
+    """Buyers with and without candidates, candidates of non-buyers, repeated purchases, tied and
+    NaN scores, rows in any order; a frame with a repeated pair takes the metric itself."""
+    rng = np.random.default_rng(11)
+    customers = np.repeat(np.arange(60, dtype=np.int32), rng.integers(1, 30, 60))
+    articles = np.concatenate([rng.choice(80, (customers == k).sum(), replace=False) for k in range(60)]).astype(np.int32)
+    rows = pd.DataFrame({"customer_id": customers, "article_id": articles}).sample(frac=1, random_state=2).reset_index(drop=True)
+    if repeated_pair:
+        rows = pd.concat([rows, rows.iloc[[0]]], ignore_index=True)
+    bought = rows[rows["customer_id"] < 45].sample(n=70, random_state=3)  # only customers 0-44 buy
+    actual = pd.concat([bought, bought.iloc[:5], pd.DataFrame({"customer_id": [100, 101], "article_id": [1, 2]})])
+    scorer = blend.RankingScorer(rows, actual)
+    assert scorer.unique is not repeated_pair
+    for scores in (rng.random(len(rows)), rng.choice([0.0, 0.5, 1.0], len(rows)), np.where(rng.random(len(rows)) < 0.2, np.nan, rng.random(len(rows)))):
+        expected = metrics.map_at_k(blend.top_k(rows, scores), actual)
+        assert scorer(scores) == expected and 0.05 < expected < 1
 
 
 def test_blend_picks_are_deterministic_and_carry_every_models_rank():

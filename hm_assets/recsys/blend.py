@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from hm_assets import columns as c
-from hm_assets.recsys import grouping, metrics
+from hm_assets.recsys import grouping, keys, metrics
 
 RANK_METHOD = "rank"
 SCORE_METHOD = "score"
@@ -124,7 +124,8 @@ def screened(customer_ids: np.ndarray, scores: np.ndarray, article_ids: np.ndarr
 
 def single_maps(frame: pd.DataFrame, actual: pd.DataFrame, models: Sequence[str]) -> dict[str, float]:
     """MAP@12 of each model's own ranking of ``frame`` (``score_<m>`` columns) on ``actual``."""
-    return {m: metrics.map_at_k(top_k(frame, frame[score_column(m)].to_numpy()), actual) for m in models}
+    score_of = RankingScorer(frame, actual)
+    return {m: score_of(frame[score_column(m)].to_numpy()) for m in models}
 
 
 def weight_grid(models: Sequence[str], step: float) -> list[dict[str, float]]:
@@ -161,15 +162,53 @@ def tune_weights(
     Returns the best weights (first in grid order among equals) and ``weights..., map_at_12``.
     """
     values = _values(frame, models, method)
+    score_of = RankingScorer(frame, actual)
     rows = []
     best, best_map = None, -1.0
     for weights in weight_grid(models, step):
         blended = values @ np.array([weights[m] for m in models])
-        score = metrics.map_at_k(top_k(frame, blended), actual)
+        score = score_of(blended)
         rows.append({**weights, "map_at_12": score})
         if score > best_map + 1e-12:
             best, best_map = weights, score
     return best, pd.DataFrame(rows)
+
+
+class RankingScorer:
+    """MAP@12 of many rankings of the same rows against the same purchases:
+    ``RankingScorer(frame, actual)(scores) == metrics.map_at_k(top_k(frame, scores), actual)``.
+
+    The purchases' labels and the buyers' counts are worked out once; each ranking then costs
+    one per-customer rank and a (buyers x 12) table, instead of the general metric's joins and
+    sorts (the blend tries 66 weightings of ~1.7M tuning rows at `full`). Rows must hold each
+    (customer, article) pair once, as candidates do; other frames take the general metric.
+    """
+
+    def __init__(self, frame: pd.DataFrame, actual: pd.DataFrame, k: int = c.K):
+        self.frame, self.actual, self.k = frame, actual, k
+        self.customers, self.articles = frame[c.CUSTOMER_ID].to_numpy(), frame[c.ARTICLE_ID].to_numpy()
+        rows = keys.pair_key(self.customers, self.articles)
+        self.unique = len(np.unique(rows)) == len(rows)
+        truth = actual[[c.CUSTOMER_ID, c.ARTICLE_ID]].drop_duplicates()
+        n_true = truth.groupby(c.CUSTOMER_ID).size()
+        self.buyer = n_true.index.get_indexer(self.customers)  # the row's buyer, -1 if not one
+        self.label = np.isin(rows, keys.pair_key(truth[c.CUSTOMER_ID].to_numpy(), truth[c.ARTICLE_ID].to_numpy())) & (self.buyer >= 0)
+        self.denominator = np.minimum(n_true.to_numpy(), k).astype(np.float64)
+
+    def __call__(self, scores: np.ndarray) -> float:
+        if not self.unique:
+            return metrics.map_at_k(top_k(self.frame, scores), self.actual, self.k)
+        if len(self.denominator) == 0:
+            return float("nan")
+        ranks = customer_ranks(self.customers, scores, self.articles)
+        hit = self.label & (ranks < self.k)
+        table = np.zeros((len(self.denominator), self.k), dtype=bool)
+        table[self.buyer[hit], ranks[hit]] = True
+        precision = np.where(table, np.cumsum(table, axis=1) / np.arange(1, self.k + 1), 0.0)
+        summed = np.zeros(len(self.denominator))
+        for j in range(self.k):  # slot by slot, the general metric's order of additions
+            summed += precision[:, j]
+        return float(pd.Series(summed / self.denominator).mean())
 
 
 def shrink(weights: Mapping[str, float], amount: float) -> dict[str, float]:
