@@ -173,6 +173,21 @@ def test_pair_scores_in_blocks_equal_one_pass(monkeypatch):
     assert np.isnan(one_pass).any() and (~np.isnan(one_pass)).sum() > 10
 
 
+def test_recommend_gives_the_same_bits_on_one_blas_thread_as_on_every_core(monkeypatch):
+    """recommend multiplies on every core; one BLAS thread must give the same candidates and
+    scores, bit for bit (a product big enough for OpenBLAS to split it across threads)."""
+    rng = np.random.default_rng(5)
+    users, items = np.arange(6000, dtype=np.int32), np.arange(1, 3001, dtype=np.int32)
+    factors = {
+        fm.USER_IDS: users, fm.USER_FACTORS: rng.standard_normal((len(users), 64), dtype=np.float32),
+        fm.ITEM_IDS: items, fm.ITEM_FACTORS: rng.standard_normal((len(items), 64), dtype=np.float32),
+    }
+    every_core = fm.recommend(factors, users, 12, "als")
+    monkeypatch.setattr(fm.os, "cpu_count", lambda: 1)
+    pd.testing.assert_frame_equal(fm.recommend(factors, users, 12, "als"), every_core)
+    assert len(every_core) == 6000 * 12
+
+
 def test_recommend_breaks_score_ties_by_lower_article_id_across_blocks(monkeypatch):
     monkeypatch.setattr(fm, "BLOCK_BYTES", 4 * 3)  # one customer per block
     tied = {**FACTORS, fm.ITEM_FACTORS: np.ones((3, 2), dtype=np.float32)}
