@@ -116,7 +116,7 @@ class BlendConfig(dg.Config):
         default=0.5, description="Pull of the tuned weights toward equal weights (0: tuned as is; 1: equal), against one noisy week."
     )
     screen_keep: int = Field(
-        default=25,
+        default=20,
         description="Rows per customer that every model scores: the best by a cheap screen, the first `screen_trees` trees of the LightGBM model best on W-1 alone (0: every row).",
     )
     screen_trees: int = Field(default=20, description="Trees of the screening model that the screen uses (its first ones).")
