@@ -122,6 +122,22 @@ def test_weekly_candidate_assets_materialize_with_recall_metadata(project):
     assert len(checks) == len(st.NAMES) + 1 and all(c.passed for c in checks)  # + merged_candidate_contract
 
 
+def test_one_factor_model_can_be_materialised_alone_with_its_own_config(project):
+    """ALS and BPR share the step ``factor_models``; selecting one trains only that one, and its
+    knobs sit under its name in the step's config."""
+    assert project.run_job(RAW_JOB).success
+    defs = project.defs()
+    result = dg.materialize(
+        defs.assets, selection=["bpr_model"], partition_key="2020-09-16", instance=project.instance, resources=defs.resources,
+        run_config={"ops": {"factor_models": {"config": {"bpr": {"factors": 3, "iterations": 2}}}}},
+    )
+    assert result.success
+    meta = materializations(result)
+    assert set(meta) == {"bpr_model"} and meta["bpr_model"]["trained_alongside"] == "none"
+    stored = result.output_for_node("factor_models", "bpr_model")
+    assert stored[st.factors.USER_FACTORS].shape[1] == 3 + 1  # implicit's BPR adds an item-bias column
+
+
 def test_merged_contract_problems_name_the_rows():
     from hm_assets.recsys import contracts
 
