@@ -16,18 +16,21 @@ def test_weeks_start_on_wednesday():
     assert calendar.week_start("2018-09-20") == dt.date(2018, 9, 19)
 
 
-def test_hm_partitions_run_from_first_week_to_target_week():
-    keys = weekly_partitions(Settings()).get_partition_keys()
+def test_hm_partitions_run_from_first_week_to_target_week(tmp_path):
+    # an empty warehouse: stored transactions (e.g. `make demo`'s in ./data) would set the weeks
+    settings = Settings(warehouse=str(tmp_path))
+    keys = weekly_partitions(settings).get_partition_keys()
     assert (len(keys), keys[0], keys[-1]) == (106, "2018-09-19", "2020-09-23")
-    assert keys == calendar.week_keys(Settings().first_day, Settings().expected_last_day)
+    assert keys == calendar.week_keys(settings.first_day, settings.expected_last_day)
 
 
 def test_last_day_is_not_needed_any_more():
     assert Settings.from_env({}).last_day is None  # the stored data decides (hm_assets.partitions)
 
 
-def test_other_date_ranges_come_from_settings():
-    s = Settings.from_env({"HM_FIRST_DAY": "2021-01-01", "HM_LAST_DAY": "2021-03-10"})
+def test_other_date_ranges_come_from_settings(tmp_path):
+    # without stored transactions; `make demo` leaves some in ./data, the default warehouse
+    s = Settings.from_env({"HM_FIRST_DAY": "2021-01-01", "HM_LAST_DAY": "2021-03-10", "HM_WAREHOUSE": str(tmp_path)})
     keys = weekly_partitions(s).get_partition_keys()
     # 2021-01-01 is a Friday -> week of Wed 2020-12-30; 2021-03-10 is a Wednesday -> target 2021-03-17
     assert keys[0] == "2020-12-30" and keys[-1] == "2021-03-17"
