@@ -192,7 +192,7 @@ class RankingScorer:
         truth = actual[[c.CUSTOMER_ID, c.ARTICLE_ID]].drop_duplicates()
         n_true = truth.groupby(c.CUSTOMER_ID).size()
         self.buyer = n_true.index.get_indexer(self.customers)  # the row's buyer, -1 if not one
-        self.label = np.isin(rows, keys.pair_key(truth[c.CUSTOMER_ID].to_numpy(), truth[c.ARTICLE_ID].to_numpy())) & (self.buyer >= 0)
+        self.label = np.isin(rows, keys.pair_key(truth[c.CUSTOMER_ID].to_numpy(), truth[c.ARTICLE_ID].to_numpy()))  # a bought pair's customer is a buyer
         self.denominator = np.minimum(n_true.to_numpy(), k).astype(np.float64)
 
     def __call__(self, scores: np.ndarray) -> float:
